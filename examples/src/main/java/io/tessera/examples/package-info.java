@@ -1,0 +1,2 @@
+/** Runnable programs that the README points at; each is checked by a test on small data. */
+package io.tessera.examples;
