@@ -71,8 +71,12 @@ public final class Interpreter {
         case GATHER, SCATTER -> GatherScatterEvaluator.evaluate(instr, operands, this);
         default -> ShapeOpEvaluator.evaluate(instr, operands, this);
       };
-      case REDUCTION -> ReductionEvaluator.evaluate(instr, operands, this);
-      case CONTRACTION -> ContractionEvaluator.evaluate(instr, operands, this);
+      case REDUCTION -> instr.opcode() == Opcode.SORT
+          ? SortEvaluator.evaluate(instr, operands, this)
+          : ReductionEvaluator.evaluate(instr, operands, this);
+      case CONTRACTION -> instr.opcode() == Opcode.DOT
+          ? DotEvaluator.evaluate(instr, operands, this)
+          : ConvolutionEvaluator.evaluate(instr, operands, this);
       case LEAF -> switch (instr.opcode()) {
         case PARAMETER -> arguments.get(instr.parameterNumber());
         case CONSTANT -> constant(instr);

@@ -4,7 +4,7 @@ import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import java.util.List;
 
-/** Evaluates reduce, reduce-window, select-and-scatter and sort. */
+/** Evaluates reduce, reduce-window and select-and-scatter. */
 final class ReductionEvaluator {
   private ReductionEvaluator() {}
 

@@ -4,9 +4,9 @@ import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import java.util.List;
 
-/** Evaluates dot and convolution. */
-final class ContractionEvaluator {
-  private ContractionEvaluator() {}
+/** Evaluates sort. */
+final class SortEvaluator {
+  private SortEvaluator() {}
 
   static Literal evaluate(Instruction instr, List<Literal> operands, Interpreter interpreter) {
     throw new EvaluationException(instr.opcode() + " is not evaluated yet");

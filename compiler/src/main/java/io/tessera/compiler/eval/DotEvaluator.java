@@ -1,0 +1,14 @@
+package io.tessera.compiler.eval;
+
+import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Literal;
+import java.util.List;
+
+/** Evaluates dot (general: batch and contracting dimensions). */
+final class DotEvaluator {
+  private DotEvaluator() {}
+
+  static Literal evaluate(Instruction instr, List<Literal> operands, Interpreter interpreter) {
+    throw new EvaluationException(instr.opcode() + " is not evaluated yet");
+  }
+}
