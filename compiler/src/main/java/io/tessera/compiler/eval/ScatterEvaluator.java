@@ -96,7 +96,7 @@ final class ScatterEvaluator {
     for (Literal input : inputs) {
       results.add(input.copy());
     }
-    Combiner combine = new Combiner(interpreter, combiner, inputs, updates, results);
+    Combiner combine = new Combiner(instr, interpreter, combiner, inputs, updates, results);
     if (Indexing.count(batchSizes) > 0 && inOperand.length > 0) {
       long[] start = new long[operandDims.length];
       int[] batchIndex = new int[batchSizes.length];
@@ -143,14 +143,16 @@ final class ScatterEvaluator {
    * each result is copied out (the combiner may return an argument itself) before the next refill.
    */
   private static final class Combiner {
+    private final Instruction scatter;
     private final Interpreter interpreter;
     private final Computation computation;
     private final List<Literal> updates;
     private final List<Literal> results;
     private final List<Literal> arguments;
 
-    Combiner(Interpreter interpreter, Computation computation, List<Literal> inputs, List<Literal> updates,
-             List<Literal> results) {
+    Combiner(Instruction scatter, Interpreter interpreter, Computation computation, List<Literal> inputs,
+             List<Literal> updates, List<Literal> results) {
+      this.scatter = scatter;
       this.interpreter = interpreter;
       this.computation = computation;
       this.updates = updates;
@@ -171,7 +173,13 @@ final class ScatterEvaluator {
         arguments.get(i).copyElement(results.get(i), resultIndex, 0);
         arguments.get(n + i).copyElement(updates.get(i), updateIndex, 0);
       }
-      Literal value = interpreter.call(computation, arguments);
+      Literal value;
+      try {
+        value = interpreter.call(computation, arguments);
+      } catch (EvaluationException e) {
+        throw new EvaluationException("%" + scatter.name() + " (" + scatter.opcode() + "): to_apply="
+            + computation.name() + ": " + e.getMessage(), e);
+      }
       for (int i = 0; i < n; i++) {
         Literal v = value.isTuple() ? value.tupleElement(i) : value;
         results.get(i).copyElement(v, 0, resultIndex);
