@@ -39,7 +39,6 @@ final class GatherEvaluator {
 
     checkSliceSizes(instr, sliceSizes, operandDims);
     checkDims(instr, startIndexMap, operandDims.length, "start_index_map");
-    checkDims(instr, offsetDims, outDims.length, "offset_dims");
     if (startIndexMap.length != indices.vectorSize()) {
       throw error(instr, "start_index_map has " + startIndexMap.length + " entries but the index vectors have "
           + indices.vectorSize() + " components");

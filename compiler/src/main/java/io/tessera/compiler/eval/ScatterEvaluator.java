@@ -61,7 +61,6 @@ final class ScatterEvaluator {
     int[] batchSizes = indices.batchSizes();
 
     checkDims(instr, toOperandDims, operandDims.length, "scatter_dims_to_operand_dims");
-    checkDims(instr, updateWindowDims, updateDims.length, "update_window_dims");
     if (toOperandDims.length != indices.vectorSize()) {
       throw error(instr, "scatter_dims_to_operand_dims has " + toOperandDims.length
           + " entries but the index vectors have " + indices.vectorSize() + " components");

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.text.HloParser;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ConvolutionTest {
@@ -203,6 +205,133 @@ class ConvolutionTest {
     // s8 x s8 -> s32, as XLA's preferred element type allows: 100*100 + 100*100 does not wrap.
     String hlo = conv("s8[1,1,2]", "s8[1,1,2]", "s32[1,1,1]", "window={size=2}, dim_labels=bf0_oi0->bf0");
     assertEquals(lit("s32[1,1,1] {{{20000}}}"), run(hlo, lit("s8[1,1,2] {{{100, 100}}}"), lit("s8[1,1,2] {{{100, 100}}}")));
+  }
+
+  @Test
+  void halfPrecisionSumsRoundOnce() {
+    // 1 + 2^-11 is a tie in f16 that rounds back to 1, twice over; the exact sum 1 + 2^-10 is an f16.
+    assertEquals(signal("f16[1] {1.0009765625}"),
+        conv1d(lit("f16[3] {1, 0.00048828125, 0.00048828125}"), lit("f16[3] {1, 1, 1}"), 1, "{size=3}"));
+  }
+
+  @Test
+  void withoutSpatialDimensionsAConvolutionIsAMatrixProduct() {
+    // XLA writes no window when there are no spatial dimensions.
+    String hlo = """
+        HloModule m
+        ENTRY e {
+          x = f32[2,3] parameter(0)
+          w = f32[3,4] parameter(1)
+          ROOT c = f32[2,4] convolution(x, w), dim_labels=bf_io->bf
+        }
+        """;
+    assertEquals(lit("f32[2,4] {{1, 2, 3, 6}, {4, 5, 6, 15}}"),
+        run(hlo, lit("f32[2,3] {{1, 2, 3}, {4, 5, 6}}"), lit("f32[3,4] {{1, 0, 0, 1}, {0, 1, 0, 1}, {0, 0, 1, 1}}")));
+  }
+
+  @Test
+  void dimensionOrderDoesNotChangeTheNumbers() {
+    // One strided, padded, doubly dilated convolution on random integers (exact in f32), once in
+    // NCHW/OIHW and once with every operand's dimensions shuffled; the results must be the same
+    // numbers, shuffled the same way.
+    String window = "window={size=3x2 stride=2x1 pad=1_0x0_1 lhs_dilate=1x2 rhs_dilate=2x1}";
+    String plain = conv("f32[2,3,7,4]", "f32[4,3,3,2]", "f32[2,4,2,7]", window + ", dim_labels=bf01_oi01->bf01");
+    String shuffled = conv("f32[7,4,3,2]", "f32[4,3,2,3]", "f32[4,2,7,2]", window + ", dim_labels=01fb_o01i->f01b");
+    Random random = new Random(42);
+    Literal x = randomIntegers(Shape.array(ElementType.F32, 2, 3, 7, 4), random);
+    Literal w = randomIntegers(Shape.array(ElementType.F32, 4, 3, 3, 2), random);
+    Literal expected = run(plain, x, w);
+    assertEquals(materializedConvolution(x, w, new int[] {2, 1}, new int[] {1, 0}, new int[] {0, 1},
+        new int[] {1, 2}, new int[] {2, 1}, 2, 7), expected);
+    // Shuffled position i holds plain dimension perm[i]: input 01fb = {2,3,1,0}, kernel o01i = {0,2,3,1},
+    // output f01b = {1,2,3,0}.
+    Literal actual = run(shuffled, permute(x, 2, 3, 1, 0), permute(w, 0, 2, 3, 1));
+    assertEquals(permute(expected, 1, 2, 3, 0), actual);
+  }
+
+  /**
+   * An independent NCHW/OIHW reference that follows the definition literally: build the
+   * base-dilated, zero-padded input and the window-dilated kernel as arrays, then slide the
+   * kernel with the stride (non-negative padding, no groups).
+   */
+  private static Literal materializedConvolution(Literal x, Literal w, int[] stride, int[] padLow, int[] padHigh,
+                                                 int[] lhsDilate, int[] rhsDilate, int outH, int outW) {
+    int[] xd = x.shape().dimensions();
+    int[] wd = w.shape().dimensions();
+    int n = xd[0];
+    int c = xd[1];
+    int o = wd[0];
+    int ph = padLow[0] + (xd[2] - 1) * lhsDilate[0] + 1 + padHigh[0];
+    int pw = padLow[1] + (xd[3] - 1) * lhsDilate[1] + 1 + padHigh[1];
+    double[][][][] padded = new double[n][c][ph][pw];
+    for (int b = 0; b < n; b++) {
+      for (int f = 0; f < c; f++) {
+        for (int h = 0; h < xd[2]; h++) {
+          for (int v = 0; v < xd[3]; v++) {
+            padded[b][f][padLow[0] + h * lhsDilate[0]][padLow[1] + v * lhsDilate[1]] = x.getDouble(x.linearIndex(b, f, h, v));
+          }
+        }
+      }
+    }
+    int kh = (wd[2] - 1) * rhsDilate[0] + 1;
+    int kw = (wd[3] - 1) * rhsDilate[1] + 1;
+    double[][][][] kernel = new double[o][c][kh][kw];
+    for (int q = 0; q < o; q++) {
+      for (int f = 0; f < c; f++) {
+        for (int h = 0; h < wd[2]; h++) {
+          for (int v = 0; v < wd[3]; v++) {
+            kernel[q][f][h * rhsDilate[0]][v * rhsDilate[1]] = w.getDouble(w.linearIndex(q, f, h, v));
+          }
+        }
+      }
+    }
+    Literal out = Literal.zeros(Shape.array(ElementType.F32, n, o, outH, outW));
+    for (int b = 0; b < n; b++) {
+      for (int q = 0; q < o; q++) {
+        for (int r = 0; r < outH; r++) {
+          for (int col = 0; col < outW; col++) {
+            double sum = 0;
+            for (int f = 0; f < c; f++) {
+              for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                  sum += padded[b][f][r * stride[0] + i][col * stride[1] + j] * kernel[q][f][i][j];
+                }
+              }
+            }
+            out.setDouble(out.linearIndex(b, q, r, col), sum);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Literal randomIntegers(Shape shape, Random random) {
+    Literal lit = Literal.zeros(shape);
+    for (int i = 0; i < lit.elementCount(); i++) {
+      lit.setDouble(i, random.nextInt(19) - 9);
+    }
+    return lit;
+  }
+
+  /** The transpose whose dimension {@code i} is dimension {@code perm[i]} of {@code lit}. */
+  private static Literal permute(Literal lit, int... perm) {
+    int[] dims = lit.shape().dimensions();
+    int[] outDims = new int[perm.length];
+    for (int i = 0; i < perm.length; i++) {
+      outDims[i] = dims[perm[i]];
+    }
+    Literal out = Literal.zeros(Shape.array(lit.elementType(), outDims));
+    int[] index = new int[perm.length];
+    int[] source = new int[perm.length];
+    for (int j = 0; j < out.elementCount(); j++) {
+      for (int i = 0; i < perm.length; i++) {
+        source[perm[i]] = index[i];
+      }
+      out.copyElement(lit, lit.linearIndex(source), j);
+      Indexing.next(index, outDims);
+    }
+    return out;
   }
 
   @Test
