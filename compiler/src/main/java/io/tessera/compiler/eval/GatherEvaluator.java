@@ -6,7 +6,6 @@ import static io.tessera.compiler.eval.GatherScatterEvaluator.error;
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
-import java.util.Arrays;
 
 /**
  * XLA's gather: for every index vector in {@code start_indices}, a slice of {@code operand} of
@@ -71,14 +70,7 @@ final class GatherEvaluator {
     long[] start = new long[operandDims.length];
     int[] batchIndex = new int[batchSizes.length];
     do {
-      int vector = indices.vectorOffset(batchIndex);
-      Arrays.fill(start, 0);
-      for (int k = 0; k < startIndexMap.length; k++) {
-        start[(int) startIndexMap[k]] = indices.component(vector, k);
-      }
-      for (int i = 0; i < operandBatching.length; i++) {
-        start[(int) operandBatching[i]] = batchIndex[GatherScatterIndices.batchPosition(indicesBatching[i], indexVectorDim)];
-      }
+      indices.operandStart(batchIndex, startIndexMap, operandBatching, indicesBatching, start);
       int operandBase = 0;
       for (int d = 0; d < operandDims.length; d++) {
         long clamped = Math.max(0, Math.min(start[d], operandDims[d] - sliceSizes[d]));

@@ -3,6 +3,7 @@ package io.tessera.compiler.eval;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
+import java.util.Arrays;
 
 /**
  * The start-index array of a gather ({@code start_indices}) or scatter ({@code scatter_indices}),
@@ -18,15 +19,17 @@ final class GatherScatterIndices {
   private final int componentStride;
   private final int[] batchSizes;
   private final int[] batchStrides;
+  private final int indexVectorDim;
 
   private GatherScatterIndices(long[] values, boolean unsigned64, int vectorSize, int componentStride,
-                               int[] batchSizes, int[] batchStrides) {
+                               int[] batchSizes, int[] batchStrides, int indexVectorDim) {
     this.values = values;
     this.unsigned64 = unsigned64;
     this.vectorSize = vectorSize;
     this.componentStride = componentStride;
     this.batchSizes = batchSizes;
     this.batchStrides = batchStrides;
+    this.indexVectorDim = indexVectorDim;
   }
 
   /**
@@ -57,7 +60,7 @@ final class GatherScatterIndices {
       }
     }
     return new GatherScatterIndices(indices.intStorage(), type == ElementType.U64,
-        implicit ? 1 : dims[ivd], implicit ? 0 : strides[ivd], batchSizes, batchStrides);
+        implicit ? 1 : dims[ivd], implicit ? 0 : strides[ivd], batchSizes, batchStrides, ivd);
   }
 
   /** Components of each index vector (1 when the vector dimension is implicit). */
@@ -71,16 +74,23 @@ final class GatherScatterIndices {
   }
 
   /**
-   * Position of indices dimension {@code indicesDim} among the batch dimensions (the dimensions
-   * other than {@code index_vector_dim}), as {@code start_indices_batching_dims} names them.
+   * The operand position the index vector at grid position {@code batchIndex} points at, before
+   * gather clamps it or scatter bounds-checks it: 0 in every operand dimension except
+   * {@code start[toOperandDims[k]] = component k} and, for batching dimensions,
+   * {@code start[operandBatchingDims[i]] = batchIndex[position of indicesBatchingDims[i]]}.
    */
-  static int batchPosition(long indicesDim, long indexVectorDim) {
-    return (int) (indicesDim < indexVectorDim ? indicesDim : indicesDim - 1);
-  }
-
-  /** Where the index vector at grid position {@code batchIndex} starts in the storage. */
-  int vectorOffset(int[] batchIndex) {
-    return Indexing.linear(batchIndex, batchStrides);
+  void operandStart(int[] batchIndex, long[] toOperandDims, long[] operandBatchingDims, long[] indicesBatchingDims,
+                    long[] start) {
+    Arrays.fill(start, 0);
+    int vector = Indexing.linear(batchIndex, batchStrides);
+    for (int k = 0; k < toOperandDims.length; k++) {
+      start[(int) toOperandDims[k]] = component(vector, k);
+    }
+    for (int i = 0; i < operandBatchingDims.length; i++) {
+      // Batch positions skip index_vector_dim, so later indices dimensions sit one lower.
+      long d = indicesBatchingDims[i];
+      start[(int) operandBatchingDims[i]] = batchIndex[(int) (d < indexVectorDim ? d : d - 1)];
+    }
   }
 
   /**
@@ -88,7 +98,7 @@ final class GatherScatterIndices {
    * index at or above 2^63 reads as {@link Long#MAX_VALUE}: it is out of range either way, and
    * keeping it large (not negative) makes gather clamp it to the top, as XLA does.
    */
-  long component(int vectorOffset, int k) {
+  private long component(int vectorOffset, int k) {
     long v = values[vectorOffset + k * componentStride];
     return unsigned64 && v < 0 ? Long.MAX_VALUE : v;
   }

@@ -100,14 +100,7 @@ final class ScatterEvaluator {
       long[] start = new long[operandDims.length];
       int[] batchIndex = new int[batchSizes.length];
       do {
-        int vector = indices.vectorOffset(batchIndex);
-        Arrays.fill(start, 0);
-        for (int k = 0; k < toOperandDims.length; k++) {
-          start[(int) toOperandDims[k]] = indices.component(vector, k);
-        }
-        for (int i = 0; i < inputBatching.length; i++) {
-          start[(int) inputBatching[i]] = batchIndex[GatherScatterIndices.batchPosition(indicesBatching[i], indexVectorDim)];
-        }
+        indices.operandStart(batchIndex, toOperandDims, inputBatching, indicesBatching, start);
         if (!windowInBounds(start, windowSize, operandDims)) {
           continue;
         }
