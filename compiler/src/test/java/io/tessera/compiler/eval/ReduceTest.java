@@ -339,6 +339,6 @@ class ReduceTest {
     Literal result = interpreter.run(module, List.of(input));
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertEquals(lit("f32[] 1000000"), result);
-    assertTrue(millis < 500, "1M-element f32 sum took " + millis + " ms");
+    assertTrue(millis < 1000, "1M-element f32 sum took " + millis + " ms");
   }
 }
