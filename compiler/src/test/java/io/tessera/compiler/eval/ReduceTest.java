@@ -214,7 +214,10 @@ class ReduceTest {
     assertEquals(lit("f16[] 2048"), run(hlo, lit("f16[3] {2048, 1, 1}")));
   }
 
-  /** The variadic reduce JAX emits for argmax: (value, index) pairs, ties to the lowest index. */
+  /**
+   * The variadic reduce JAX emits for argmax: (value, index) pairs, NaN wins, ties go to the lowest
+   * index. (JAX makes the indices with an iota; a parameter keeps this test to the reduce.)
+   */
   @Test
   void variadicArgmaxAsJaxEmitsIt() {
     String hlo = """
@@ -235,16 +238,17 @@ class ReduceTest {
           %select.1 = s32[] select(pred[] %or.1, s32[] %Arg_1, s32[] %Arg_3)
           ROOT %tuple.0 = (f32[], s32[]) tuple(f32[] %select.0, s32[] %select.1)
         }
-        ENTRY %main (x: f32[2,4]) -> s32[2] {
-          %x = f32[2,4] parameter(0)
-          %iota = s32[2,4] iota(), iota_dimension=1
+        ENTRY %main (x: f32[3,4], iota: s32[3,4]) -> s32[3] {
+          %x = f32[3,4] parameter(0)
+          %iota = s32[3,4] parameter(1)
           %ninf = f32[] constant(-inf)
           %zero = s32[] constant(0)
-          %reduce = (f32[2], s32[2]) reduce(f32[2,4] %x, s32[2,4] %iota, f32[] %ninf, s32[] %zero), dimensions={1}, to_apply=%region_0
-          ROOT %gte = s32[2] get-tuple-element((f32[2], s32[2]) %reduce), index=1
+          %reduce = (f32[3], s32[3]) reduce(f32[3,4] %x, s32[3,4] %iota, f32[] %ninf, s32[] %zero), dimensions={1}, to_apply=%region_0
+          ROOT %gte = s32[3] get-tuple-element((f32[3], s32[3]) %reduce), index=1
         }
         """;
-    assertEquals(lit("s32[2] {1, 2}"), run(hlo, lit("f32[2,4] {{3, 9, 1, 9}, {-1, -5, 8, 2}}")));
+    Literal iota = lit("s32[3,4] {{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}");
+    assertEquals(lit("s32[3] {1, 2, 1}"), run(hlo, lit("f32[3,4] {{3, 9, 1, 9}, {-1, -5, 8, 2}, {0, nan, 7, nan}}"), iota));
   }
 
   /** A variadic reducer that keeps the last (value, index) pair it sees: tuples in, tuples out. */
