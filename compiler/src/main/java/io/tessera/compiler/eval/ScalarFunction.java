@@ -118,8 +118,8 @@ public abstract class ScalarFunction {
       if (!straight && !swapped) {
         return null;
       }
-      // Every recognized op is commutative, so swapped operands give the same values. Mixed
-      // types (a wider accumulator) are left to the interpreter, which converts nothing implicitly.
+      // Every recognized op is commutative, so swapped operands give the same values. A reducer
+      // whose parameters differ in type (a wider accumulator, say) is left to the interpreter.
       ElementType type = root.shape().isScalar() ? root.shape().elementType() : null;
       if (type == null || params.get(0).shape().elementType() != type || params.get(1).shape().elementType() != type) {
         return null;
@@ -138,8 +138,9 @@ public abstract class ScalarFunction {
     /**
      * The float form of {@code opcode} on {@code type}, rounding the exact double result once.
      * A sum or product of two f32 (or f16, bf16) values computed in double and then rounded
-     * equals the correctly rounded f32 result, so this matches a native f32 operation bit for bit.
-     * maximum and minimum propagate NaN, as XLA specifies.
+     * equals the correctly rounded f32 result (double has more than twice f32's precision), so
+     * this matches a native f32 operation bit for bit. maximum and minimum propagate NaN, as XLA
+     * specifies, and order -0 below +0 (IEEE 754-2019, as the elementwise evaluator does).
      */
     private static DoubleBinaryOperator floatOperator(Opcode opcode, ElementType type) {
       DoubleBinaryOperator exact = switch (opcode) {
@@ -191,11 +192,17 @@ public abstract class ScalarFunction {
 
     @Override
     public double applyDouble(double acc, double element) {
+      if (floatOp == null) {
+        throw new IllegalStateException("reducer over " + type + " applied to float values");
+      }
       return floatOp.applyAsDouble(acc, element);
     }
 
     @Override
     public long applyLong(long acc, long element) {
+      if (intOp == null) {
+        throw new IllegalStateException("reducer over " + type + " applied to integer values");
+      }
       return intOp.applyAsLong(acc, element);
     }
 
