@@ -167,6 +167,49 @@ class SortTest {
     assertEquals(Literal.tuple(lit("s32[6] {1, 5, 4, 0, 2, 3}"), lit("f32[6] {9, 9, 4, 3, 3, -1}")), result);
   }
 
+  /**
+   * The comparator older JAX versions emit for a float argsort: it builds a total-order key from
+   * the bits (bitcast-convert, flip the magnitude of negatives) and is interpreted, not compared
+   * directly. The indices (an iota in JAX) follow their keys, and equal keys keep their order.
+   */
+  @Test
+  void argsortWithAnInterpretedTotalOrderComparator() {
+    String hlo = """
+        HloModule jit_argsort
+        region_1.9 {
+          Arg_0.10 = f32[] parameter(0)
+          Arg_1.11 = f32[] parameter(1)
+          Arg_2.12 = s32[] parameter(2)
+          Arg_3.13 = s32[] parameter(3)
+          bitcast-convert.14 = s32[] bitcast-convert(Arg_0.10)
+          constant.15 = s32[] constant(0)
+          compare.16 = pred[] compare(bitcast-convert.14, constant.15), direction=LT
+          constant.17 = u32[] constant(2147483647)
+          bitcast-convert.18 = u32[] bitcast-convert(Arg_0.10)
+          xor.19 = u32[] xor(constant.17, bitcast-convert.18)
+          bitcast-convert.20 = s32[] bitcast-convert(xor.19)
+          select.21 = s32[] select(compare.16, bitcast-convert.20, bitcast-convert.14)
+          bitcast-convert.22 = s32[] bitcast-convert(Arg_1.11)
+          compare.23 = pred[] compare(bitcast-convert.22, constant.15), direction=LT
+          bitcast-convert.24 = u32[] bitcast-convert(Arg_1.11)
+          xor.25 = u32[] xor(constant.17, bitcast-convert.24)
+          bitcast-convert.26 = s32[] bitcast-convert(xor.25)
+          select.27 = s32[] select(compare.23, bitcast-convert.26, bitcast-convert.22)
+          ROOT compare.28 = pred[] compare(select.21, select.27), direction=LT
+        }
+        ENTRY main {
+          y = f32[2,5] parameter(0)
+          iota = s32[2,5] parameter(1)
+          sort.29 = (f32[2,5], s32[2,5]) sort(y, iota), dimensions={1}, is_stable=true, to_apply=region_1.9
+          ROOT indices = s32[2,5] get-tuple-element(sort.29), index=1
+        }
+        """;
+    Literal y = lit("f32[2,5] {{3, -1, nan, -0, 0}, {2, 2, 1, -inf, 5}}");
+    Literal iota = lit("s32[2,5] {{0, 1, 2, 3, 4}, {0, 1, 2, 3, 4}}");
+    Literal indices = new Interpreter().run(HloParser.parse(hlo), List.of(y, iota));
+    assertEquals(lit("s32[2,5] {{1, 3, 4, 0, 2}, {3, 2, 0, 1, 4}}"), indices);
+  }
+
   @Test
   void operandsOfDifferentDimensionsAreReported() {
     String hlo = """
