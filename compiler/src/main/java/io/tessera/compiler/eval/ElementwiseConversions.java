@@ -1,0 +1,191 @@
+package io.tessera.compiler.eval;
+
+import io.tessera.compiler.hlo.Attr;
+import io.tessera.compiler.hlo.ElementType;
+import io.tessera.compiler.hlo.ElementValues;
+import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Literal;
+
+/**
+ * Evaluates the element-type conversions: {@code convert}, {@code bitcast-convert} and
+ * {@code reduce-precision}.
+ *
+ * <p>{@code convert} between every pair of types:
+ *
+ * <ul>
+ *   <li>float → float rounds to nearest, ties to even;
+ *   <li>float → integer truncates toward zero and saturates at the type's bounds; NaN becomes 0
+ *       (XLA's evaluator; C++ leaves it undefined);
+ *   <li>float → pred is {@code x != 0}, so NaN is true (C++'s {@code bool} conversion);
+ *   <li>integer or pred → float rounds to nearest, ties to even, with a single rounding even for
+ *       64-bit integers (XLA's evaluator goes through f32 for f16/bf16 and may round twice;
+ *       Tessera gives the correctly rounded value);
+ *   <li>integer → integer keeps the low bits (two's complement), u64 read unsigned;
+ *       integer → pred is {@code x != 0}; pred → anything is 0 or 1.
+ * </ul>
+ */
+final class ElementwiseConversions {
+  private ElementwiseConversions() {}
+
+  static Literal convert(Instruction instr, Literal x) {
+    ElementType from = x.elementType();
+    Literal result = Literal.zeros(instr.shape());
+    ElementType to = result.elementType();
+    int n = x.elementCount();
+    if (from.isFloat()) {
+      double[] in = x.floatStorage();
+      if (to.isFloat()) {
+        double[] out = result.floatStorage();
+        System.arraycopy(in, 0, out, 0, n);
+        ElementwiseStorage.roundAll(to, out);
+      } else {
+        long[] out = result.intStorage();
+        for (int i = 0; i < n; i++) {
+          out[i] = to.isPred() ? (in[i] != 0 ? 1 : 0) : ElementValues.floatToInteger(to, in[i]);
+        }
+      }
+    } else {
+      long[] in = x.intStorage();
+      if (to.isFloat()) {
+        double[] out = result.floatStorage();
+        for (int i = 0; i < n; i++) {
+          out[i] = integerToFloat(from, in[i], to);
+        }
+      } else {
+        long[] out = result.intStorage();
+        System.arraycopy(in, 0, out, 0, n);
+        ElementwiseStorage.wrapAll(to, out);
+      }
+    }
+    return result;
+  }
+
+  /** Canonical integer {@code v} of {@code from} as the nearest value of float type {@code to}. */
+  private static double integerToFloat(ElementType from, long v, ElementType to) {
+    boolean negative = from.isSigned() && v < 0;
+    long magnitude = negative ? -v : v; // read unsigned: -Long.MIN_VALUE is 2^63's bit pattern
+    double d = to == ElementType.F64
+        ? unsignedToDouble(magnitude)
+        : ElementValues.roundFloat(to, unsignedToDoubleRoundedToOdd(magnitude));
+    return negative ? -d : d;
+  }
+
+  /** The unsigned 64-bit {@code magnitude} correctly rounded to a double. */
+  private static double unsignedToDouble(long magnitude) {
+    if (magnitude >= 0) {
+      return magnitude; // Java's long → double conversion rounds to nearest even
+    }
+    // 2^63 or more: halve, keeping the lost bit as a sticky bit, convert, double (exact).
+    return ((double) ((magnitude >>> 1) | (magnitude & 1))) * 2.0;
+  }
+
+  /**
+   * The unsigned 64-bit {@code magnitude} rounded to 53 bits by rounding to odd: bits cut off
+   * leave a sticky 1 in the last kept bit. Rounding that once more to 24 bits or fewer gives the
+   * correctly rounded result (53 >= 2 * 24 + 2), where a plain double conversion could round twice.
+   */
+  private static double unsignedToDoubleRoundedToOdd(long magnitude) {
+    int significant = 64 - Long.numberOfLeadingZeros(magnitude);
+    if (significant <= 53) {
+      return magnitude; // below 2^53: exact
+    }
+    int cut = significant - 53;
+    long kept = magnitude >>> cut;
+    if ((magnitude & ((1L << cut) - 1)) != 0) {
+      kept |= 1;
+    }
+    return Math.scalb((double) kept, cut); // kept < 2^53: exact
+  }
+
+  /**
+   * {@code bitcast-convert}: the operand's bits reinterpreted as the result type.
+   *
+   * <p>Between types of one width, element i keeps its bits. Between widths, XLA adds or removes a
+   * minor dimension: a wide element splits into {@code wide/narrow} narrow elements along a new
+   * last dimension, and {@code wide/narrow} elements along the operand's last dimension join into
+   * one wide element. Which part goes first is implementation-defined in XLA; Tessera takes the
+   * memory order of a little-endian machine, least significant part first (what XLA's CPU and GPU
+   * backends do). Pred is 8 bits wide: false is 0, true is 1, and a nonzero byte read as pred is
+   * true.
+   */
+  static Literal bitcastConvert(Instruction instr, Literal x) {
+    ElementType from = x.elementType();
+    Literal result = Literal.zeros(instr.shape());
+    ElementType to = result.elementType();
+    int fromBits = width(from);
+    int toBits = width(to);
+    int n = x.elementCount();
+    int m = result.elementCount();
+    boolean fits = fromBits == toBits ? m == n
+        : fromBits > toBits ? fromBits % toBits == 0 && (long) n * (fromBits / toBits) == m
+        : toBits % fromBits == 0 && (long) m * (toBits / fromBits) == n;
+    if (!fits) {
+      throw ElementwiseEvaluator.error(instr, "cannot bitcast " + x.shape().toStringWithoutLayout() + " to "
+          + result.shape().toStringWithoutLayout());
+    }
+    long toMask = -1L >>> (64 - toBits);
+    for (int j = 0; j < m; j++) {
+      long bits;
+      if (fromBits >= toBits) {
+        int parts = fromBits / toBits;
+        bits = (rawBits(x, j / parts) >>> ((j % parts) * toBits)) & toMask;
+      } else {
+        int parts = toBits / fromBits;
+        bits = 0;
+        for (int k = 0; k < parts; k++) {
+          bits |= rawBits(x, j * parts + k) << (k * fromBits);
+        }
+      }
+      if (to.isFloat()) {
+        result.floatStorage()[j] = ElementValues.bitsToFloat(to, bits);
+      } else {
+        result.intStorage()[j] = to.isPred() ? (bits != 0 ? 1 : 0) : ElementValues.wrapInteger(to, bits);
+      }
+    }
+    return result;
+  }
+
+  private static int width(ElementType type) {
+    return type.isPred() ? 8 : type.bitWidth();
+  }
+
+  /** Element {@code i}'s bits, zero-extended. */
+  private static long rawBits(Literal x, int i) {
+    ElementType type = x.elementType();
+    return type.isFloat()
+        ? ElementValues.floatToBits(type, x.getDouble(i))
+        : ElementwiseStorage.unsignedView(type.isPred() ? ElementType.U8 : type, x.getLong(i));
+  }
+
+  /**
+   * {@code reduce-precision(x), exponent_bits=E, mantissa_bits=M}: see {@link
+   * ElementwiseMath#reducePrecision} for the exact rounding, overflow, flush-to-zero and NaN rules.
+   * It acts on the operand's own encoding, as XLA's CPU and GPU emitters do.
+   */
+  static Literal reducePrecision(Instruction instr, Literal x) {
+    long exponentBits = instr.requireAttr(Attr.EXPONENT_BITS);
+    long mantissaBits = instr.requireAttr(Attr.MANTISSA_BITS);
+    ElementType type = x.elementType();
+    if (!type.isFloat()) {
+      throw ElementwiseEvaluator.error(instr, "reduce-precision needs a float operand, got " + type);
+    }
+    if (exponentBits < 1 || exponentBits > 11 || mantissaBits < 0 || mantissaBits > 52) {
+      throw ElementwiseEvaluator.error(instr, "reduce-precision needs 1 <= exponent_bits <= 11 and "
+          + "0 <= mantissa_bits <= 52, got " + exponentBits + " and " + mantissaBits);
+    }
+    int srcMantissa = switch (type) {
+      case F64 -> 52;
+      case F32 -> 23;
+      case F16 -> 10;
+      default -> 7; // BF16
+    };
+    int srcExponent = type.bitWidth() - 1 - srcMantissa;
+    Literal result = Literal.zeros(instr.shape());
+    double[] in = x.floatStorage();
+    double[] out = result.floatStorage();
+    for (int i = 0; i < in.length; i++) {
+      out[i] = ElementwiseMath.reducePrecision(in[i], srcExponent, srcMantissa, (int) exponentBits, (int) mantissaBits);
+    }
+    return result;
+  }
+}
