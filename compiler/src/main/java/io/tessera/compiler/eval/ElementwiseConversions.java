@@ -158,9 +158,19 @@ final class ElementwiseConversions {
   }
 
   /**
-   * {@code reduce-precision(x), exponent_bits=E, mantissa_bits=M}: see {@link
-   * ElementwiseMath#reducePrecision} for the exact rounding, overflow, flush-to-zero and NaN rules.
-   * It acts on the operand's own encoding, as XLA's CPU and GPU emitters do.
+   * {@code reduce-precision(x), exponent_bits=E, mantissa_bits=M}: XLA's bit manipulation on the
+   * operand's own encoding (what XLA's CPU and GPU emitters do; its evaluator does the same on f32
+   * for f16/bf16 operands):
+   *
+   * <ul>
+   *   <li>the mantissa is rounded to M bits, to nearest with ties to even, by adding a bias to the
+   *       bit pattern; a carry may raise the exponent, up to infinity. With M = 0 "even" is the
+   *       exponent's lowest bit, so 3 rounds to 2 and 6 to 8;
+   *   <li>when E is narrower than the operand's exponent, values beyond the reduced range become
+   *       ±infinity and values in or below the reduced format's subnormal range become ±0: the
+   *       reduced format has no subnormals;
+   *   <li>NaN stays NaN, except that with M = 0 it becomes +infinity (there is no NaN encoding).
+   * </ul>
    */
   static Literal reducePrecision(Instruction instr, Literal x) {
     long exponentBits = instr.requireAttr(Attr.EXPONENT_BITS);
@@ -169,23 +179,53 @@ final class ElementwiseConversions {
     if (!type.isFloat()) {
       throw ElementwiseEvaluator.error(instr, "reduce-precision needs a float operand, got " + type);
     }
-    if (exponentBits < 1 || exponentBits > 11 || mantissaBits < 0 || mantissaBits > 52) {
-      throw ElementwiseEvaluator.error(instr, "reduce-precision needs 1 <= exponent_bits <= 11 and "
-          + "0 <= mantissa_bits <= 52, got " + exponentBits + " and " + mantissaBits);
+    if (exponentBits < 1 || mantissaBits < 0) {
+      throw ElementwiseEvaluator.error(instr, "reduce-precision needs exponent_bits >= 1 and mantissa_bits >= 0, got "
+          + exponentBits + " and " + mantissaBits);
     }
+    Literal result = Literal.zeros(instr.shape());
+    double[] in = x.floatStorage();
+    double[] out = result.floatStorage();
+    for (int i = 0; i < in.length; i++) {
+      out[i] = reducePrecision(type, in[i], (int) Math.min(exponentBits, 64), (int) Math.min(mantissaBits, 64));
+    }
+    return result;
+  }
+
+  private static double reducePrecision(ElementType type, double v, int exponentBits, int mantissaBits) {
+    int width = type.bitWidth();
     int srcMantissa = switch (type) {
       case F64 -> 52;
       case F32 -> 23;
       case F16 -> 10;
       default -> 7; // BF16
     };
-    int srcExponent = type.bitWidth() - 1 - srcMantissa;
-    Literal result = Literal.zeros(instr.shape());
-    double[] in = x.floatStorage();
-    double[] out = result.floatStorage();
-    for (int i = 0; i < in.length; i++) {
-      out[i] = ElementwiseMath.reducePrecision(in[i], srcExponent, srcMantissa, (int) exponentBits, (int) mantissaBits);
+    int srcExponent = width - 1 - srcMantissa;
+    long widthMask = -1L >>> (64 - width);
+    long signMask = 1L << (width - 1);
+    long exponentMask = ((1L << srcExponent) - 1) << srcMantissa;
+    long bits = ElementValues.floatToBits(type, v);
+    if (mantissaBits < srcMantissa) {
+      int cut = srcMantissa - mantissaBits;
+      long lastKept = 1L << cut;
+      // 0111... below the last kept bit, plus that bit: round to nearest, ties to even.
+      long bias = (lastKept >>> 1) - 1 + ((bits & lastKept) >>> cut);
+      bits = ((bits + bias) & ~(lastKept - 1)) & widthMask;
     }
-    return result;
+    if (exponentBits < srcExponent) {
+      long srcBias = (1L << (srcExponent - 1)) - 1;
+      long reducedBias = (1L << (exponentBits - 1)) - 1;
+      long exponent = bits & exponentMask;
+      long signedZero = bits & signMask;
+      if (exponent > (srcBias + reducedBias) << srcMantissa) {
+        bits = signedZero | exponentMask; // ±infinity
+      } else if (exponent <= (srcBias - reducedBias) << srcMantissa) {
+        bits = signedZero;
+      }
+    }
+    if (Double.isNaN(v)) {
+      return mantissaBits > 0 ? v : Double.POSITIVE_INFINITY;
+    }
+    return ElementValues.bitsToFloat(type, bits);
   }
 }
