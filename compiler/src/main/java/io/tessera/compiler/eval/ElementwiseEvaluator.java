@@ -33,6 +33,9 @@ final class ElementwiseEvaluator {
   private ElementwiseEvaluator() {}
 
   static Literal evaluate(Instruction instr, List<Literal> operands, Interpreter interpreter) {
+    if (!instr.shape().isArray()) {
+      throw error(instr, "the result must be an array, got " + instr.shape());
+    }
     for (Literal operand : operands) {
       if (!operand.shape().isArray()) {
         throw error(instr, "operands must be arrays, got " + operand.shape());
@@ -42,9 +45,15 @@ final class ElementwiseEvaluator {
       case CONVERT -> ElementwiseConversions.convert(instr, sameDimensions(instr, operands.get(0)));
       case BITCAST_CONVERT -> ElementwiseConversions.bitcastConvert(instr, operands.get(0));
       case REDUCE_PRECISION -> ElementwiseConversions.reducePrecision(instr, sameShape(instr, operands.get(0)));
-      case IS_FINITE -> isFinite(instr, sameDimensions(instr, predResult(instr, operands.get(0))));
-      case COMPARE -> ElementwiseCompare.compare(instr, sameDimensions(instr, predResult(instr, operands.get(0))),
-          sameOperandShape(instr, operands.get(0), operands.get(1)));
+      case IS_FINITE -> {
+        requirePredResult(instr);
+        yield isFinite(instr, sameDimensions(instr, operands.get(0)));
+      }
+      case COMPARE -> {
+        requirePredResult(instr);
+        yield ElementwiseCompare.compare(instr, sameDimensions(instr, operands.get(0)),
+            sameOperandShape(instr, operands.get(0), operands.get(1)));
+      }
       case SELECT -> select(instr, operands.get(0), operands.get(1), operands.get(2));
       case CLAMP -> clamp(instr, operands.get(0), operands.get(1), operands.get(2));
       case MAP -> map(instr, operands, interpreter);
@@ -254,11 +263,10 @@ final class ElementwiseEvaluator {
   }
 
   /** Checks that {@code instr}, an opcode whose result is always pred, declares a pred result. */
-  private static Literal predResult(Instruction instr, Literal operand) {
+  private static void requirePredResult(Instruction instr) {
     if (instr.shape().elementType() != ElementType.PRED) {
       throw error(instr, "the result must be pred, got " + instr.shape().elementType());
     }
-    return operand;
   }
 
   /** Checks that the two operands of a compare have one shape. */

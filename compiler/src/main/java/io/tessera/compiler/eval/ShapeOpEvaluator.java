@@ -117,13 +117,14 @@ final class ShapeOpEvaluator {
     int[] srcStrides = new int[perm.length];
     boolean[] seen = new boolean[inDims.length];
     boolean fits = perm.length == inDims.length && result.shape().rank() == inDims.length;
-    for (int i = 0; i < perm.length || !fits; i++) {
-      if (!fits || seen[perm[i]] || result.shape().dimension(i) != inDims[perm[i]]) {
-        throw error(instr, "dimensions=" + Arrays.toString(perm) + " is not a permutation taking "
-            + x.shape().toStringWithoutLayout() + " to " + result.shape().toStringWithoutLayout());
-      }
+    for (int i = 0; fits && i < perm.length; i++) {
+      fits = !seen[perm[i]] && result.shape().dimension(i) == inDims[perm[i]];
       seen[perm[i]] = true;
       srcStrides[i] = inStrides[perm[i]];
+    }
+    if (!fits) {
+      throw error(instr, "dimensions=" + Arrays.toString(perm) + " is not a permutation taking "
+          + x.shape().toStringWithoutLayout() + " to " + result.shape().toStringWithoutLayout());
     }
     ShapeOpStridedCopy.copyFrom(x, 0, srcStrides, result);
     return result;

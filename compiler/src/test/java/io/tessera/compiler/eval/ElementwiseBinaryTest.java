@@ -45,6 +45,23 @@ class ElementwiseBinaryTest {
   }
 
   @Test
+  void narrowFloatsRoundAfterEveryOperation() {
+    String hlo = """
+        HloModule m
+        ENTRY e {
+          a = bf16[1] parameter(0)
+          b = bf16[1] parameter(1)
+          s = bf16[1] add(a, b)
+          ROOT t = bf16[1] add(s, b)
+        }
+        """;
+    // 1 + 2^-8 ties back to 1 at each step; one rounding at the end would give 1 + 2^-7.
+    Literal r = new Interpreter().run(HloParser.parse(hlo),
+        List.of(HloParser.parseLiteral("bf16[1] {1}"), HloParser.parseLiteral("bf16[1] {0.00390625}")));
+    check("bf16[1] {1}", r);
+  }
+
+  @Test
   void subtractAndMultiplyWrap() {
     check("u32[1] {4294967295}", binary("subtract", "u32[1] {0}", "u32[1] {1}"));
     check("pred[2] {false, true}", binary("subtract", "pred[2] {true, false}", "pred[2] {true, true}"));

@@ -140,6 +140,9 @@ class ElementwiseConversionsTest {
     check("f64[1] {0.10009765625}", reducePrecision("f64[1] {0.1}", 8, 7));
     check("bf16[2] {1, 2}", reducePrecision("bf16[2] {1.0078125, 1.9921875}", 8, 2));
     check("f16[2] {0, 0.5}", reducePrecision("f16[2] {0.00006103515625, 0.5}", 3, 10));
+    // On the operand's own encoding: f16 subnormals survive f16's own format (XLA's evaluator,
+    // working in f32, would flush them).
+    check("f16[1] {0.000000059604645}", reducePrecision("f16[1] {0.000000059604645}", 5, 10));
     assertEquals(Literal.ofDoubles(Shape.array(ElementType.F64, 1), 0x1p-1022),
         reducePrecision("f64[1] {2.2250738585072014e-308}", 11, 52)); // identity at full precision
   }
