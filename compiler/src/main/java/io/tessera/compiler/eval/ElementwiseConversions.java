@@ -40,8 +40,14 @@ final class ElementwiseConversions {
         ElementwiseStorage.roundAll(to, out);
       } else {
         long[] out = result.intStorage();
-        for (int i = 0; i < n; i++) {
-          out[i] = to.isPred() ? (in[i] != 0 ? 1 : 0) : ElementValues.floatToInteger(to, in[i]);
+        if (to.isPred()) {
+          for (int i = 0; i < n; i++) {
+            out[i] = in[i] != 0 ? 1 : 0;
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            out[i] = ElementValues.floatToInteger(to, in[i]);
+          }
         }
       }
     } else {
