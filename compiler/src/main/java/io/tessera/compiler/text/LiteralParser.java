@@ -51,6 +51,9 @@ final class LiteralParser {
       } catch (HloParseException notTupleShapeForm) {
         c.reset(mark);
       }
+      if (tupleShape != null && tupleShape.tupleShapes().isEmpty() && c.peek() != '(') {
+        return Literal.tuple(); // "()": Literal.toString()'s empty tuple, values and all
+      }
       if (tupleShape != null) {
         return parseValues(c, tupleShape);
       }
