@@ -20,8 +20,8 @@ import io.tessera.compiler.hlo.Opcode;
  *   <li>float {@code maximum}/{@code minimum} propagate NaN and order -0 below +0
  *       ({@code llvm.maximum}/{@code llvm.minimum});
  *   <li>float to integer conversion truncates toward zero and saturates, NaN gives 0
- *       ({@code llvm.fptosi.sat}); to {@code pred}, x != 0 with NaN false, as
- *       {@code ElementValues.floatToInteger} does;
+ *       ({@code llvm.fptosi.sat}); to {@code pred}, x != 0 (NaN is true), as
+ *       C++ (and so XLA's evaluator) does;
  *   <li>math functions are LLVM intrinsics or C library calls (libm); on f16/bf16 they run in
  *       float and round once.
  * </ul>
@@ -47,8 +47,12 @@ public final class ScalarOps {
     if (type.isInteger()) {
       return integerUnary(b, instr, type, x);
     }
-    if (type == ElementType.PRED && op == Opcode.NOT) {
-      return b.xor(x, IrValue.bool(true));
+    if (type == ElementType.PRED) {
+      return switch (op) {
+        case NOT -> b.xor(x, IrValue.bool(true));
+        case ABS, NEGATE, SIGN -> x; // as C++'s bool: -1 and 1 both wrap back to true
+        default -> throw unsupportedType(instr, type);
+      };
     }
     throw unsupportedType(instr, type);
   }
@@ -137,10 +141,14 @@ public final class ScalarOps {
       return integerBinary(b, instr, type, x, y);
     }
     if (type == ElementType.PRED) {
+      // As C++'s bool in XLA's evaluator: results wrapped to 0/1.
+      IrValue notY = b.xor(y, IrValue.bool(true));
       return switch (op) {
-        case AND, MINIMUM -> b.and(x, y);
-        case OR, MAXIMUM -> b.or(x, y);
-        case XOR -> b.xor(x, y);
+        case AND, MINIMUM, MULTIPLY -> b.and(x, y);
+        case OR, MAXIMUM, ADD -> b.or(x, y);
+        case XOR, SUBTRACT -> b.xor(x, y);
+        case DIVIDE, POWER -> b.or(x, notY); // x / 0 = -1 (true); x^0 = 1
+        case REMAINDER -> b.and(x, notY); // x % 0 = x; x % 1 = 0
         default -> throw unsupportedType(instr, type);
       };
     }
@@ -331,7 +339,7 @@ public final class ScalarOps {
     }
     if (to == ElementType.PRED) {
       return from.isFloat()
-          ? b.fcmp("one", x, IrValue.fpConst(x.type(), 0)) // NaN converts to false
+          ? b.fcmp("une", x, IrValue.fpConst(x.type(), 0)) // x != 0, so NaN converts to true, as in C++
           : b.icmp("ne", x, IrValue.intConst(x.type(), 0));
     }
     if (from.isInteger() && to.isInteger()) {
@@ -345,8 +353,7 @@ public final class ScalarOps {
     if (from.isInteger()) {
       String op = from.isSigned() ? "sitofp" : "uitofp";
       if (IrTypes.isNarrowFloat(to)) {
-        // Exact in double up to 2^53, then one correct rounding to the narrow type.
-        return FloatFormats.fromDouble(b, to, b.cast(op, x, "double"));
+        return integerToNarrow(b, from, to, x);
       }
       return b.cast(op, x, toType);
     }
@@ -362,6 +369,35 @@ public final class ScalarOps {
       return b.cast("fpext", x, "double");
     }
     return FloatFormats.roundTo(b, to, x); // f16/bf16/f32 values are all exact floats
+  }
+
+  /**
+   * An integer correctly rounded to f16/bf16: up to 32 bits through double (exact) and float
+   * rounded to odd; a 64-bit magnitude of 2^24 or more is cut to 24 significant bits with a
+   * sticky bit (round to odd, exact in float), so the final rounding is the only one.
+   */
+  private static IrValue integerToNarrow(IrBuilder b, ElementType from, ElementType to, IrValue x) {
+    String op = from.isSigned() ? "sitofp" : "uitofp";
+    if (from.bitWidth() <= 32) {
+      return FloatFormats.fromDouble(b, to, b.cast(op, x, "double"));
+    }
+    IrValue zero = IrValue.i64(0);
+    IrValue negative = from.isSigned() ? b.icmp("slt", x, zero) : IrValue.bool(false);
+    IrValue magnitude = from.isSigned() ? b.select(negative, b.sub(zero, x), x) : x; // INT_MIN: 2^63 unsigned
+    IrValue leading = b.callExternal("i64", "llvm.ctlz.i64", magnitude, IrValue.bool(false));
+    // Keep 24 significant bits: shift right by 40 - leading zeros when that is positive.
+    IrValue shift = b.sub(IrValue.i64(40), leading);
+    IrValue wide = b.icmp("sgt", shift, zero);
+    IrValue cut = b.select(wide, shift, zero);
+    IrValue kept = b.binop("lshr", magnitude, cut);
+    IrValue lost = b.and(magnitude, b.sub(b.binop("shl", IrValue.i64(1), cut), IrValue.i64(1)));
+    IrValue sticky = b.cast("zext", b.icmp("ne", lost, zero), "i64");
+    IrValue odd = b.or(kept, sticky);
+    IrValue scale = b.cast("bitcast", b.binop("shl", b.add(b.cast("trunc", cut, "i32"), IrValue.i32(127)),
+        IrValue.i32(23)), "float");
+    IrValue value = b.fbinop("fmul", b.cast("uitofp", odd, "float"), scale);
+    IrValue signed = b.select(negative, b.fneg(value), value);
+    return FloatFormats.roundTo(b, to, signed);
   }
 
   /** {@code bitcast-convert} between element types of the same width. */

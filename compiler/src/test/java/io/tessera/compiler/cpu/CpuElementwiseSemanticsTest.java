@@ -90,14 +90,14 @@ class CpuElementwiseSemanticsTest {
   }
 
   @Test
-  void floatToIntegerConversionTruncatesSaturatesAndMapsNanToZero() {
+  void floatToIntegerConversionTruncatesSaturatesAndMapsNanToZeroButPredToTrue() {
     check("s32[5] {2147483647, -2147483648, 0, 2, -2}", """
           x = f32[5] constant({1e10, -1e10, nan, 2.9, -2.9})
           ROOT r = s32[5] convert(x)""");
     check("u8[4] {0, 255, 255, 0}", """
           x = f32[4] constant({-5, 300, 255.9, -inf})
           ROOT r = u8[4] convert(x)""");
-    check("pred[4] {false, false, false, true}", """
+    check("pred[4] {false, false, true, true}", """
           x = f32[4] constant({0, -0, nan, 0.1})
           ROOT r = pred[4] convert(x)""");
     check("s64[2] {9223372036854775807, -9223372036854775808}", """
