@@ -57,6 +57,9 @@ public final class IrIndex {
     if (linear != null) {
       return linear;
     }
+    if (dims.length == 0) {
+      return IrValue.i64(0);
+    }
     IrValue acc = indices[0];
     for (int d = 1; d < dims.length; d++) {
       acc = b.assign("i64", "mul nuw nsw i64 " + acc.ref() + ", " + dims[d]);

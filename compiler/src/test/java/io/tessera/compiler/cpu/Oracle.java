@@ -24,16 +24,19 @@ final class Oracle {
   static final Interpreter INTERPRETER = new Interpreter();
 
   /** How closely CPU results must match: bitwise, or within some units in the last place. */
-  record Tolerance(int ulps, double relative) {
-    static final Tolerance EXACT = new Tolerance(0, 0);
+  record Tolerance(int ulps, double relative, double absolute) {
+    static final Tolerance EXACT = new Tolerance(0, 0, 0);
 
     static Tolerance ulps(int n) {
-      return new Tolerance(n, 0);
+      return new Tolerance(n, 0, 0);
     }
 
-    /** Relative error bound (for reductions and dots, whose summation order differs). */
-    static Tolerance relative(double r) {
-      return new Tolerance(0, r);
+    /**
+     * Relative and absolute error bounds, for reductions and dots: XLA leaves the summation order
+     * open and the CPU's differs from the interpreter's (which also sums in double).
+     */
+    static Tolerance sums(double relative, double absolute) {
+      return new Tolerance(0, relative, absolute);
     }
   }
 
@@ -89,11 +92,14 @@ final class Oracle {
     if (Double.isInfinite(e) || Double.isInfinite(a)) {
       // Overflow at the edge of the range: allowed when the finite one is within tolerance of max.
       double finite = Double.isInfinite(e) ? a : e;
-      return (tolerance.ulps() > 0 || tolerance.relative() > 0)
+      return (tolerance.ulps() > 0 || tolerance.relative() > 0 || tolerance.absolute() > 0)
           && Math.abs(finite) >= maxFinite(t) * (1 - Math.max(tolerance.relative(), 0x1p-6))
           && Math.signum(e) == Math.signum(a);
     }
     double diff = Math.abs(e - a);
+    if (diff <= tolerance.absolute()) {
+      return true;
+    }
     if (tolerance.relative() > 0 && diff <= tolerance.relative() * Math.max(Math.abs(e), Math.abs(a))) {
       return true;
     }
