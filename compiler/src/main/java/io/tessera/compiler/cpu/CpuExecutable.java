@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.PointerScope;
 
 /**
  * A module compiled by {@link CpuBackend}: JIT code plus the per-call native state it needs.
@@ -26,21 +28,37 @@ final class CpuExecutable implements Executable {
   private static final class Frame {
     final LongPointer argv;
     final BytePointer scratch;
-    final PointerPointer<?> args = new PointerPointer<>(2);
+    final PointerPointer<?> args;
 
     Frame(int argc, long scratchBytes) {
-      argv = new LongPointer(argc);
-      scratch = scratchBytes > 0 ? new BytePointer(scratchBytes) : null;
-      if (argv.isNull() || (scratch != null && scratch.isNull())) {
+      // A caller's PointerScope would free memory allocated while it is open; frames outlive the
+      // call, so they are allocated in a scope of their own and detached from it.
+      try (PointerScope own = new PointerScope()) {
+        argv = new LongPointer(argc);
+        args = new PointerPointer<>(2);
+        scratch = scratchBytes > 0 ? new BytePointer(scratchBytes) : null;
+        keep(own, argv);
+        keep(own, args);
+        if (scratch != null) {
+          keep(own, scratch);
+        }
+      }
+      if (argv.isNull() || args.isNull() || (scratch != null && scratch.isNull())) {
         throw new OutOfMemoryError("could not allocate " + scratchBytes + " bytes of scratch memory");
       }
     }
 
+    /** Takes {@code p} out of {@code scope} without freeing it (detaching drops the scope's reference). */
+    private static void keep(PointerScope scope, Pointer p) {
+      p.retainReference();
+      scope.detach(p);
+    }
+
     void free() {
-      argv.close();
-      args.close();
+      argv.deallocate();
+      args.deallocate();
       if (scratch != null) {
-        scratch.close();
+        scratch.deallocate();
       }
     }
   }
