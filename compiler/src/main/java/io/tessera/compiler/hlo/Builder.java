@@ -14,7 +14,7 @@ import java.util.function.Function;
  * Writes HLO in Java: one {@code Builder} adds instructions to one computation of a module being
  * built, inferring every shape as it goes ({@link Instruction#create}), so a mistake fails at the
  * line that makes it, with a message naming the instruction. Instructions are named as XLA names
- * them ({@code add.3}, unique in the module) unless {@link #as} names the next one.
+ * them ({@code add.3}, unique in the module); {@link #name} gives one a name of your choosing.
  *
  * <pre>{@code
  * Builder b = new Builder("mlp");
@@ -78,7 +78,6 @@ public final class Builder {
   private final ModuleState state;
   private final Computation computation;
   private int nextParameter;
-  private String pendingName;
   private boolean finished;
 
   /** Starts module {@code moduleName} with an entry computation named {@code main}. */
@@ -165,10 +164,14 @@ public final class Builder {
     return computation;
   }
 
-  /** Names the next instruction {@code name} (made unique in the module) instead of {@code opcode.N}. */
-  public Builder as(String name) {
-    this.pendingName = Objects.requireNonNull(name);
-    return this;
+  /**
+   * Renames {@code instruction}, just made by this builder, to {@code name} (made unique in the
+   * module), and returns it: {@code Instruction logits = b.name("logits", b.add(z, bias));}.
+   */
+  public Instruction name(String name, Instruction instruction) {
+    checkOpen();
+    computation.rename(instruction, state.unique(state.instructionNames, name));
+    return instruction;
   }
 
   private void finish(Instruction root) {
@@ -193,7 +196,7 @@ public final class Builder {
    */
   public Instruction instruction(Opcode opcode, Shape shape, List<Instruction> operands, Attributes attributes) {
     checkOpen();
-    String name = takeName(opcode.mnemonic());
+    String name = autoName(opcode.mnemonic());
     Instruction instr = shape == null
         ? Instruction.create(name, opcode, operands, attributes)
         : Instruction.create(name, opcode, shape, operands, attributes);
@@ -204,12 +207,8 @@ public final class Builder {
     return instruction(opcode, null, operands, attributes);
   }
 
-  private String takeName(String base) {
-    String requested = pendingName;
-    pendingName = null;
-    if (requested != null) {
-      return state.unique(state.instructionNames, requested);
-    }
+  /** {@code base.N}, N the module's next free number, as XLA numbers instructions. */
+  private String autoName(String base) {
     String name;
     do {
       name = base + "." + state.nextId++;
@@ -245,15 +244,13 @@ public final class Builder {
   /** The next parameter (numbered in call order), named {@code name} (made unique in the module). */
   public Instruction parameter(String name, Shape shape) {
     checkOpen();
-    if (name != null) {
-      as(name);
-    }
-    return computation.add(Instruction.parameter(takeName("parameter"), nextParameter++, shape));
+    String unique = name == null ? autoName("parameter") : state.unique(state.instructionNames, name);
+    return computation.add(Instruction.parameter(unique, nextParameter++, shape));
   }
 
   public Instruction constant(Literal literal) {
     checkOpen();
-    return computation.add(Instruction.constant(takeName("constant"), literal));
+    return computation.add(Instruction.constant(autoName("constant"), literal));
   }
 
   /** A scalar constant of {@code type}; integer and pred values must be whole numbers. */
