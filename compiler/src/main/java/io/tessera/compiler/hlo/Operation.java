@@ -37,7 +37,7 @@ final class Operation {
     return operands.get(i);
   }
 
-  /** Requires exactly {@code n} operands (for variadic opcodes; fixed arities are checked earlier). */
+  /** Requires exactly {@code n} operands. */
   void requireOperandCount(int n) {
     if (operands.size() != n) {
       throw fail("takes " + n + " operand" + (n == 1 ? "" : "s") + ", got " + operands.size());
@@ -46,6 +46,9 @@ final class Operation {
 
   /** Operand {@code i}, which must be an array (not a tuple or token); {@code role} names it in messages. */
   Shape array(int i, String role) {
+    if (i >= operands.size()) {
+      throw fail(role + " is missing: got " + operands.size() + " operand(s)");
+    }
     Shape s = operands.get(i);
     if (!s.isArray()) {
       throw fail(role + " must be an array, got " + str(s));
