@@ -160,7 +160,6 @@ final class TextCursor {
    */
   String readName(String what) {
     skipTrivia();
-    int start = pos;
     int p = pos;
     if (charAt(p) == '%') {
       p++;
@@ -173,7 +172,6 @@ final class TextCursor {
       p++;
     }
     pos = p;
-    assert pos > start;
     return src.substring(nameStart, p);
   }
 
@@ -330,7 +328,7 @@ final class TextCursor {
       from = Math.max(0, column - 60);
       to = Math.min(line.length(), from + 100);
     }
-    String shown = line.substring(from, to).replace('\t', ' ');
+    String shown = line.substring(from, to).replace('\t', ' ').replace('\r', ' ');
     if (shown.isBlank()) {
       return "";
     }

@@ -168,6 +168,19 @@ class HloParseErrorTest {
     assertEquals("1:7", e.line() + ":" + e.column());
   }
 
+  @Test
+  void absurdNestingIsAnErrorNotAStackOverflow() {
+    String deep = "(".repeat(100_000);
+    HloParseException shape = assertThrows(HloParseException.class, () -> HloParser.parseShape(deep));
+    assertEquals("tuple shapes nested deeper than 256", shape.detail());
+    assertEquals(257, shape.column());
+    HloParseException literal = assertThrows(HloParseException.class, () -> HloParser.parseLiteral(deep));
+    assertEquals("tuple literals nested deeper than 256", literal.detail());
+    HloParseException raw = assertThrows(HloParseException.class,
+        () -> HloParser.parse(module("  ROOT p = f32[] parameter(0), sharding=" + "{".repeat(100_000))));
+    assertEquals("expected '}', got end of input", raw.detail());
+  }
+
   private static String corpusText(String name) {
     try (InputStream in = HloParseErrorTest.class.getResourceAsStream("/hlo/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
