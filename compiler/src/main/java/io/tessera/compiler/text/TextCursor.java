@@ -110,7 +110,7 @@ final class TextCursor {
   }
 
   /** True when the next significant text is the whole word {@code word}. */
-  boolean lookingAtWord(String word) {
+  private boolean lookingAtWord(String word) {
     skipTrivia();
     return src.startsWith(word, pos) && !isNameChar(charAt(pos + word.length()));
   }
@@ -134,13 +134,6 @@ final class TextCursor {
 
   private char charAt(int p) {
     return p < src.length() ? src.charAt(p) : 0;
-  }
-
-  /** True when a name (optionally {@code %}-prefixed) comes next. */
-  boolean lookingAtName() {
-    skipTrivia();
-    char c = peekRaw();
-    return isNameStart(c) || (c == '%' && isNameStart(charAt(pos + 1)));
   }
 
   /** True when an array shape ({@code f32[...}) comes next: a word directly followed by '['. */
@@ -286,7 +279,7 @@ final class TextCursor {
   }
 
   /** The next token as a message shows it: {@code 'foo'}, {@code ','} or {@code end of input}. */
-  String describeNext() {
+  private String describeNext() {
     if (pos >= src.length()) {
       return "end of input";
     }
