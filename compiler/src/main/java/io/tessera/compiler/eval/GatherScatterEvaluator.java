@@ -1,14 +1,131 @@
 package io.tessera.compiler.eval;
 
+import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
+import io.tessera.compiler.hlo.Opcode;
 import java.util.List;
 
-/** Evaluates gather and scatter. */
+/**
+ * Evaluates gather ({@link GatherEvaluator}) and scatter ({@link ScatterEvaluator}), and holds what
+ * the two share: reading their dimension-number attributes and reporting errors that name the
+ * instruction.
+ */
 final class GatherScatterEvaluator {
   private GatherScatterEvaluator() {}
 
   static Literal evaluate(Instruction instr, List<Literal> operands, Interpreter interpreter) {
-    throw new EvaluationException(instr.opcode() + " is not evaluated yet");
+    if (instr.opcode() == Opcode.GATHER) {
+      return GatherEvaluator.evaluate(instr, operands.get(0), operands.get(1));
+    }
+    if (instr.opcode() == Opcode.SCATTER) {
+      return ScatterEvaluator.evaluate(instr, operands, interpreter);
+    }
+    throw error(instr, "is not a gather or scatter");
+  }
+
+  /** An evaluation error whose message starts with {@code %name (opcode):}. */
+  static EvaluationException error(Instruction instr, String message) {
+    return new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + message);
+  }
+
+  /** A list attribute; absent means empty, as XLA's text omits empty batching dimensions. */
+  static long[] listOrEmpty(Instruction instr, Attr<long[]> attr) {
+    long[] value = instr.attr(attr);
+    return value != null ? value : new long[0];
+  }
+
+  /** A list attribute that must be given. */
+  static long[] requireList(Instruction instr, Attr<long[]> attr) {
+    long[] value = instr.attr(attr);
+    if (value == null) {
+      throw error(instr, "needs attribute " + attr.name());
+    }
+    return value;
+  }
+
+  /** {@code index_vector_dim}, which must be given. */
+  static long indexVectorDim(Instruction instr) {
+    Long value = instr.attr(Attr.INDEX_VECTOR_DIM);
+    if (value == null) {
+      throw error(instr, "needs attribute " + Attr.INDEX_VECTOR_DIM.name());
+    }
+    return value;
+  }
+
+  /**
+   * The dimensions {@code 0..rank-1} that appear in neither {@code a} nor {@code b}, ascending:
+   * the operand dimensions a gather slice or a scatter window actually spans.
+   *
+   * @throws EvaluationException when an entry of {@code a} or {@code b} is not a dimension
+   */
+  static int[] dimsNotIn(Instruction instr, int rank, long[] a, String aName, long[] b, String bName) {
+    boolean[] excluded = new boolean[rank];
+    mark(instr, excluded, a, aName);
+    mark(instr, excluded, b, bName);
+    int count = 0;
+    for (boolean e : excluded) {
+      count += e ? 0 : 1;
+    }
+    int[] dims = new int[count];
+    for (int d = 0, k = 0; d < rank; d++) {
+      if (!excluded[d]) {
+        dims[k++] = d;
+      }
+    }
+    return dims;
+  }
+
+  private static void mark(Instruction instr, boolean[] excluded, long[] dims, String name) {
+    for (long d : dims) {
+      if (d < 0 || d >= excluded.length) {
+        throw error(instr, name + " names dimension " + d + ", outside rank " + excluded.length);
+      }
+      excluded[(int) d] = true;
+    }
+  }
+
+  /** Checks that every entry of {@code dims} is a dimension of a rank-{@code rank} array. */
+  static void checkDims(Instruction instr, long[] dims, int rank, String name) {
+    for (long d : dims) {
+      if (d < 0 || d >= rank) {
+        throw error(instr, name + " names dimension " + d + ", outside rank " + rank);
+      }
+    }
+  }
+
+  /**
+   * For every position of a row-major odometer over {@code sizes}, the linear offsets it moves
+   * by in two arrays: {@code a} (dimension {@code aDims[k]} moves with odometer digit {@code k},
+   * by {@code aStrides}) and likewise {@code b}. Gather and scatter precompute these once for
+   * their slice/window so that the per-element loop is a plain array walk.
+   *
+   * @return {@code {offsetsInA, offsetsInB}}, one entry per odometer position
+   */
+  static int[][] windowOffsets(int[] sizes, int[] aDims, int[] aStrides, int[] bDims, int[] bStrides) {
+    int count = Indexing.count(sizes);
+    int[] inA = new int[count];
+    int[] inB = new int[count];
+    int[] index = new int[sizes.length];
+    for (int j = 0; j < count; j++) {
+      int a = 0;
+      int b = 0;
+      for (int k = 0; k < sizes.length; k++) {
+        a += index[k] * aStrides[aDims[k]];
+        b += index[k] * bStrides[bDims[k]];
+      }
+      inA[j] = a;
+      inB[j] = b;
+      Indexing.next(index, sizes);
+    }
+    return new int[][] {inA, inB};
+  }
+
+  static int[] toInts(long[] values) {
+    int[] ints = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      ints[i] = Math.toIntExact(values[i]);
+    }
+    return ints;
   }
 }

@@ -63,6 +63,40 @@ public final class Computation {
     instruction.setParent(null);
   }
 
+  /**
+   * Puts {@code replacement} where {@code old} is: at the same place in definition order, with
+   * every use and the root switched over; {@code old} leaves the computation. The replacement may
+   * take {@code old}'s name. Its operands must be defined before {@code old}.
+   *
+   * @throws IllegalArgumentException when the replacement already belongs to a computation, takes
+   *     a name another instruction has, or uses an operand not defined before {@code old}
+   */
+  public void replaceInstruction(Instruction old, Instruction replacement) {
+    int index = instructions.indexOf(old);
+    if (index < 0 || old.parent() != this) {
+      throw new IllegalArgumentException("%" + old.name() + " is not in computation " + name);
+    }
+    if (replacement.parent() != null) {
+      throw new IllegalArgumentException("%" + replacement.name() + " already belongs to " + replacement.parent().name());
+    }
+    Instruction named = byName.get(replacement.name());
+    if (named != null && named != old) {
+      throw new IllegalArgumentException("computation " + name + " already has an instruction named %" + replacement.name());
+    }
+    for (Instruction op : replacement.operands()) {
+      if (op.parent() != this || instructions.indexOf(op) >= index) {
+        throw new IllegalArgumentException("%" + replacement.name() + " uses %" + op.name()
+            + ", which is not defined before %" + old.name() + " in computation " + name);
+      }
+    }
+    replaceAllUses(old, replacement);
+    instructions.set(index, replacement);
+    byName.remove(old.name());
+    byName.put(replacement.name(), replacement);
+    replacement.setParent(this);
+    old.setParent(null);
+  }
+
   public void setRoot(Instruction root) {
     if (root.parent() != this) {
       throw new IllegalArgumentException("root %" + root.name() + " is not in computation " + name);
