@@ -33,7 +33,7 @@ final class ConvGraphs {
         GraphCase.of("avg_pool_same", "AvgPool 3x3 stride 2 SAME (divides by the count of real elements)",
             (tf, in) -> List.of(tf.nn.avgPool(image(in, 2, 7, 7, 3), List.of(1L, 3L, 3L, 1L), List.of(1L, 2L, 2L, 1L), "SAME"))),
         GraphCase.of("small_cnn", "conv, ReLU, max pool, conv, global average pool, dense, softmax",
-            ConvGraphs::smallCnn).withTolerance(Tolerance.LOOSE));
+            ConvGraphs::smallCnn));
   }
 
   private static Operand<TFloat32> image(Inputs in, long n, long h, long w, long c) {

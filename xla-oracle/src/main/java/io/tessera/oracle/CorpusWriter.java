@@ -68,7 +68,7 @@ final class CorpusWriter {
           .append(" | ").append(c.graph().description())
           .append(" | ").append(String.join(" ", c.arguments().stream().map(HostArray::shapeText).toList()))
           .append(" | ").append(String.join(" ", c.xlaResults().stream().map(HostArray::shapeText).toList()))
-          .append(" | rel=").append(c.graph().tolerance().rel()).append(" abs=").append(c.graph().tolerance().abs())
+          .append(" | ").append(c.graph().tolerance())
           .append(" | ").append(String.format(Locale.ROOT, "%.1e", c.maxDifferenceToTf()))
           .append(" |\n");
     }

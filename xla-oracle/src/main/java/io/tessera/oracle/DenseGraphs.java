@@ -61,7 +61,7 @@ final class DenseGraphs {
         GraphCase.of("batch_norm_moments", "batch normalization from moments over N,H,W",
             DenseGraphs::batchNormMoments),
         GraphCase.of("transformer_block", "pre-norm transformer block: layer norm, attention, GELU MLP, residuals",
-            DenseGraphs::transformerBlock).withTolerance(Tolerance.LOOSE));
+            DenseGraphs::transformerBlock));
   }
 
   private static List<Operand<?>> denseParams(Ops tf, Inputs in) {

@@ -8,20 +8,29 @@ import java.util.Arrays;
  * and pred results must match exactly. Written as the first line of {@code NAME.expected}.
  */
 record Tolerance(double rel, double abs) {
-  /** For graphs of exactly rounded arithmetic (add, multiply, max, data movement). */
-  static final Tolerance EXACTISH = new Tolerance(1e-6, 1e-6);
+  /**
+   * For graphs of data movement, selection, casts and single correctly rounded operations: XLA's
+   * bits, exactly.
+   */
+  static final Tolerance EXACT = new Tolerance(0, 0);
   /** The default: sums in a different order, XLA's vectorised exp/tanh/log approximations. */
   static final Tolerance DEFAULT = new Tolerance(1e-5, 1e-5);
-  /** Long chains of transcendental functions, or sums of thousands of products. */
-  static final Tolerance LOOSE = new Tolerance(1e-4, 1e-4);
 
   /** {@code # tolerance rel=1e-5 abs=1e-6}; the test reads the numbers with Double.parseDouble. */
   String headerLine() {
-    return "# tolerance rel=" + compact(rel) + " abs=" + compact(abs);
+    return "# tolerance " + this;
+  }
+
+  @Override
+  public String toString() {
+    return "rel=" + compact(rel) + " abs=" + compact(abs);
   }
 
   /** 1.0E-5 as 1e-5. */
   private static String compact(double value) {
+    if (value == 0) {
+      return "0";
+    }
     return Double.toString(value).replace(".0E", "E").replace('E', 'e');
   }
 
@@ -38,7 +47,7 @@ record Tolerance(double rel, double abs) {
         double e = expected.getDouble(i);
         double a = actual.getDouble(i);
         if (!close(e, a)) {
-          return "element " + i + " is " + a + " but expected " + e + " (" + this + ")";
+          return "element " + i + " is " + a + " but expected " + e + " (tolerance " + this + ")";
         }
       } else if (expected.getLong(i) != actual.getLong(i)) {
         return "element " + i + " is " + actual.getLong(i) + " but expected " + expected.getLong(i);
