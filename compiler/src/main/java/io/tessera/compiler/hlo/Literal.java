@@ -312,7 +312,9 @@ public final class Literal {
     if (e >= 0) {
       mantissa = s.substring(0, e);
       String exp = s.substring(e + 1);
-      exponent = exp.startsWith("-") ? "e" + exp : "e+" + exp;
+      String digits = exp.startsWith("-") ? exp.substring(1) : exp;
+      // C's %g writes at least two exponent digits: 1e-05, 1e+10.
+      exponent = (exp.startsWith("-") ? "e-" : "e+") + (digits.length() < 2 ? "0" : "") + digits;
     }
     if (mantissa.endsWith(".0")) {
       mantissa = mantissa.substring(0, mantissa.length() - 2);

@@ -106,22 +106,28 @@ final class AttributeParser {
   private PaddingConfig padding() {
     List<PaddingConfig.Dim> dims = new ArrayList<>();
     do {
-      long[] parts = underscoreTuple("padding", 2, 3);
+      long[] parts = underscoreTuple("padding", true);
       dims.add(new PaddingConfig.Dim(parts[0], parts[1], parts.length == 3 ? parts[2] : 0));
     } while (tryConsumeX());
     return new PaddingConfig(dims);
   }
 
-  /** Reads {@code a_b} or {@code a_b_c} (integers may be negative), with no spaces inside. */
-  private long[] underscoreTuple(String what, int min, int max) {
+  /**
+   * Reads {@code low_high} or, when {@code interior} is allowed, {@code low_high_interior}
+   * (integers may be negative), with no spaces inside.
+   */
+  private long[] underscoreTuple(String what, boolean interior) {
+    c.skipTrivia();
+    int start = c.position();
     List<Long> parts = new ArrayList<>();
     parts.add(c.readLong("an integer in " + what));
     while (c.peekRaw() == '_') {
       c.advance();
       parts.add(signedNoTrivia(what));
     }
-    if (parts.size() < min || parts.size() > max) {
-      throw c.expected((min == max ? min : min + " or " + max) + " '_'-separated integers in " + what);
+    if (parts.size() < 2 || parts.size() > (interior ? 3 : 2)) {
+      throw c.errorAt(start, what + " '" + c.source().substring(start, c.position()) + "' must be low_high"
+          + (interior ? " or low_high_interior" : ""));
     }
     return parts.stream().mapToLong(Long::longValue).toArray();
   }
@@ -166,7 +172,7 @@ final class AttributeParser {
         case "pad" -> {
           List<long[]> pads = new ArrayList<>();
           do {
-            pads.add(underscoreTuple("window pad", 2, 2));
+            pads.add(underscoreTuple("window pad", false));
           } while (tryConsumeX());
           padLow = pads.stream().mapToLong(p -> p[0]).toArray();
           padHigh = pads.stream().mapToLong(p -> p[1]).toArray();

@@ -6,6 +6,7 @@ import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Opcode;
+import io.tessera.compiler.hlo.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -18,8 +19,14 @@ import java.util.Set;
  * its attributes, then every computation with its signature, callees before callers and the
  * entry last; instructions as {@code %name = shape opcode(shape %operand, ...), attr=value} with
  * attributes in their stored order. {@link HloParser} reads the output back to an equal module.
+ *
+ * <p>Like XLA, operand lists and tuple shapes longer than five get {@code /*index=5*}{@code /}
+ * markers every five entries, and signatures show shapes without layouts.
  */
 public final class HloPrinter {
+  /** XLA's {@code print_operand_index_annotation_interval}. */
+  private static final int INDEX_ANNOTATION_INTERVAL = 5;
+
   private HloPrinter() {}
 
   /** The module as HLO text. */
@@ -79,9 +86,12 @@ public final class HloPrinter {
       if (i > 0) {
         sb.append(", ");
       }
-      sb.append(parameters.get(i).name()).append(": ").append(parameters.get(i).shape());
+      sb.append(parameters.get(i).name()).append(": ");
+      appendShape(sb, parameters.get(i).shape(), false);
     }
-    sb.append(") -> ").append(computation.resultShape()).append(" {\n");
+    sb.append(") -> ");
+    appendShape(sb, computation.resultShape(), false);
+    sb.append(" {\n");
     for (Instruction instruction : computation.instructions()) {
       sb.append(instruction == computation.root() ? "  ROOT " : "  ");
       printInstruction(sb, instruction);
@@ -91,8 +101,9 @@ public final class HloPrinter {
   }
 
   private static void printInstruction(StringBuilder sb, Instruction instruction) {
-    sb.append('%').append(instruction.name()).append(" = ").append(instruction.shape()).append(' ')
-        .append(instruction.opcode().mnemonic()).append('(');
+    sb.append('%').append(instruction.name()).append(" = ");
+    appendShape(sb, instruction.shape(), true);
+    sb.append(' ').append(instruction.opcode().mnemonic()).append('(');
     if (instruction.opcode() == Opcode.PARAMETER) {
       sb.append(instruction.parameterNumber());
     } else if (instruction.opcode() == Opcode.CONSTANT) {
@@ -101,7 +112,9 @@ public final class HloPrinter {
     } else {
       for (int i = 0; i < instruction.operandCount(); i++) {
         Instruction operand = instruction.operand(i);
-        sb.append(i > 0 ? ", " : "").append(operand.shape()).append(" %").append(operand.name());
+        appendSeparator(sb, i);
+        appendShape(sb, operand.shape(), true);
+        sb.append(" %").append(operand.name());
       }
     }
     sb.append(')');
@@ -111,6 +124,31 @@ public final class HloPrinter {
             .append(AttributeFormat.format(attr, instruction.attributes().get(attr)));
       }
     }
+  }
+
+  /** {@code ", "} before entry {@code i > 0} of a list, with XLA's index marker every five. */
+  private static void appendSeparator(StringBuilder sb, int i) {
+    if (i > 0) {
+      sb.append(", ");
+      if (i % INDEX_ANNOTATION_INTERVAL == 0) {
+        sb.append("/*index=").append(i).append("*/");
+      }
+    }
+  }
+
+  /** A shape as {@link Shape#toString()} writes it, with index markers inside long tuples. */
+  private static void appendShape(StringBuilder sb, Shape shape, boolean withLayout) {
+    if (!shape.isTuple()) {
+      sb.append(withLayout ? shape.toString() : shape.toStringWithoutLayout());
+      return;
+    }
+    sb.append('(');
+    List<Shape> elements = shape.tupleShapes();
+    for (int i = 0; i < elements.size(); i++) {
+      appendSeparator(sb, i);
+      appendShape(sb, elements.get(i), withLayout);
+    }
+    sb.append(')');
   }
 
   /** The values of a literal as written inside {@code constant(...)}; tuples parenthesized. */

@@ -51,6 +51,9 @@ final class LiteralParser {
       } catch (HloParseException notTupleShapeForm) {
         c.reset(mark);
       }
+      if (tupleShape != null && tupleShape.tupleShapes().isEmpty() && c.peek() != '(') {
+        return Literal.tuple(); // "()": Literal.toString()'s empty tuple, values and all
+      }
       if (tupleShape != null) {
         return parseValues(c, tupleShape);
       }
@@ -182,7 +185,15 @@ final class LiteralParser {
     if (!INTEGER.matcher(token).matches()) {
       throw c.errorAt(start, "bad " + type + " value '" + token + "'");
     }
-    BigInteger v = new BigInteger(token.startsWith("+") ? token.substring(1) : token);
+    String digits = token.startsWith("+") ? token.substring(1) : token;
+    if (digits.length() <= 18) { // fits a long: the common case, without BigInteger
+      long v = Long.parseLong(digits);
+      if (v < minimum(type) || v > maximum(type)) {
+        throw c.errorAt(start, "value " + token + " is out of range for " + type);
+      }
+      return v;
+    }
+    BigInteger v = new BigInteger(digits);
     int bits = type.bitWidth();
     BigInteger min = type.isSigned() ? BigInteger.ONE.shiftLeft(bits - 1).negate() : BigInteger.ZERO;
     BigInteger max = type.isSigned()
@@ -192,6 +203,19 @@ final class LiteralParser {
       throw c.errorAt(start, "value " + token + " is out of range for " + type);
     }
     return v.longValue(); // u64 above Long.MAX_VALUE keeps its bits, as Literal stores it
+  }
+
+  private static long minimum(ElementType type) {
+    return type.isSigned() ? -(1L << (type.bitWidth() - 1)) : 0;
+  }
+
+  // For 64-bit types every 18-digit value is in range; the BigInteger path checks the rest.
+  private static long maximum(ElementType type) {
+    int bits = type.bitWidth();
+    if (bits == 64) {
+      return Long.MAX_VALUE;
+    }
+    return type.isSigned() ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
   }
 
   private Literal build() {

@@ -73,8 +73,8 @@ class HloCorpusTest {
       for (Instruction instruction : computation.instructions()) {
         String line = HloPrinter.print(instruction);
         assertFalse(line.contains("\n"), line);
-        assertTrue(line.startsWith("%" + instruction.name() + " = " + instruction.shape() + " "
-            + instruction.opcode().mnemonic() + "("), line);
+        assertTrue(line.startsWith("%" + instruction.name() + " = "), line);
+        assertTrue(line.contains(" " + instruction.opcode().mnemonic() + "("), line);
       }
     }
   }
