@@ -1,5 +1,6 @@
 package io.tessera.oracle;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -64,7 +65,11 @@ final class NumericGraphs {
    */
   @SafeVarargs
   private static <T extends TType> Operand<T> stack(Ops tf, Operand<T>... results) {
-    return tf.stack(List.of(results));
+    List<Operand<T>> list = new ArrayList<>(results.length);
+    for (Operand<T> result : results) {
+      list.add(result);
+    }
+    return tf.stack(list);
   }
 
   private static List<Operand<?>> unaryMath(Ops tf, Inputs in) {

@@ -2,6 +2,7 @@ package io.tessera.oracle;
 
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.StridedSlice;
@@ -78,8 +79,8 @@ final class ShapeGraphs {
 
   private static List<Operand<?>> stackUnstackSplit(Ops tf, Inputs in) {
     Operand<TFloat32> x = tf.math.neg(in.f32("x", -1, 1, 3, 4, 6));
-    List<Operand<TFloat32>> parts = tf.unstack(x, 3L).output().stream().map(o -> (Operand<TFloat32>) o).toList();
-    Operand<TFloat32> stacked = tf.stack(List.of(parts.get(2), parts.get(0)), Stack.axis(2L));
+    List<Output<TFloat32>> parts = tf.unstack(x, 3L).output();
+    Operand<TFloat32> stacked = tf.stack(List.<Operand<TFloat32>>of(parts.get(2), parts.get(0)), Stack.axis(2L));
     var halves = tf.split(tf.constant(1), stacked, 2L);
     var uneven = tf.splitV(x, tf.constant(new int[] {1, 3}), tf.constant(1), 2L);
     return List.of(halves.output().get(0), halves.output().get(1), uneven.output().get(0), uneven.output().get(1));
