@@ -72,8 +72,11 @@ public final class ElidedConstants {
     into.put((Attr<Object>) attr, from.get(attr));
   }
 
-  /** A literal of {@code shape} with values drawn from {@code random} as the class comment says. */
-  static Literal randomLiteral(Shape shape, Random random) {
+  /**
+   * A literal of {@code shape} with values drawn from {@code random} as the class comment says;
+   * {@code run-hlo} also generates missing arguments with it.
+   */
+  public static Literal randomLiteral(Shape shape, Random random) {
     if (shape.isTuple()) {
       List<Literal> elements = new ArrayList<>();
       for (Shape element : shape.tupleShapes()) {

@@ -32,7 +32,8 @@ final class ShapeOpEvaluator {
     }
     return switch (instr.opcode()) {
       case BROADCAST -> broadcast(instr, operands.get(0));
-      case RESHAPE, COPY, BITCAST -> reshape(instr, operands.get(0));
+      // set-dimension-size only records a runtime size: the data pass through unchanged.
+      case RESHAPE, COPY, BITCAST, SET_DIMENSION_SIZE -> reshape(instr, operands.get(0));
       case TRANSPOSE -> transpose(instr, operands.get(0));
       case SLICE -> slice(instr, operands.get(0));
       case REVERSE -> reverse(instr, operands.get(0));

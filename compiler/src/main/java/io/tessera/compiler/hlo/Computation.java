@@ -97,6 +97,26 @@ public final class Computation {
     old.setParent(null);
   }
 
+  /**
+   * Renames {@code instruction}, keeping {@link #instruction(String)} lookups right (use this, not
+   * {@link Instruction#setName}, once the instruction is in a computation). Uniqueness across the
+   * module is the caller's to keep.
+   *
+   * @throws IllegalArgumentException when the instruction is elsewhere or the name is taken here
+   */
+  public void rename(Instruction instruction, String newName) {
+    if (instruction.parent() != this) {
+      throw new IllegalArgumentException("%" + instruction.name() + " is not in computation " + name);
+    }
+    Instruction named = byName.get(newName);
+    if (named != null && named != instruction) {
+      throw new IllegalArgumentException("computation " + name + " already has an instruction named %" + newName);
+    }
+    byName.remove(instruction.name());
+    instruction.setName(newName);
+    byName.put(newName, instruction);
+  }
+
   public void setRoot(Instruction root) {
     if (root.parent() != this) {
       throw new IllegalArgumentException("root %" + root.name() + " is not in computation " + name);

@@ -10,9 +10,11 @@ import java.util.Objects;
  *
  * <p>Instructions are made only through the factories here. {@link #create(String, Opcode, List,
  * Attributes)} infers the result shape from the operands and attributes ({@link ShapeInference})
- * and fails with a message naming the instruction when they do not fit together. {@link
- * #createWithShape} keeps a shape given by the caller, as XLA's parser does with the shape written
- * in the text; {@code Verifier} then checks it against the inferred one.
+ * and fails with a message naming the instruction when they do not fit together; {@link
+ * #create(String, Opcode, Shape, List, Attributes)} checks a given shape the same way (and is the
+ * one to use for opcodes whose shape must be declared, such as {@code broadcast}). {@link
+ * #createWithShape} keeps a shape given by the caller unchecked, as XLA's parser does with the
+ * shape written in the text; {@link Verifier} then checks it against the inferred one.
  *
  * <p>Operands may be replaced (passes rewrite the graph); opcode and attributes are fixed for
  * the life of the instruction.
@@ -36,21 +38,46 @@ public final class Instruction {
   /**
    * Creates an instruction whose shape is inferred from its operands and attributes.
    *
-   * @throws ShapeException naming {@code name} when the operands or attributes do not fit
+   * @throws ShapeException naming {@code name} when the operands or attributes do not fit, or when
+   *     the opcode's result shape must be declared ({@link ShapeInference#needsDeclaredShape}:
+   *     use {@link #create(String, Opcode, Shape, List, Attributes)})
    */
   public static Instruction create(String name, Opcode opcode, List<Instruction> operands, Attributes attributes) {
     checkArity(name, opcode, operands);
-    List<Shape> operandShapes = new ArrayList<>(operands.size());
-    for (Instruction op : operands) {
-      operandShapes.add(op.shape());
-    }
     Shape shape;
     try {
-      shape = ShapeInference.infer(opcode, operandShapes, attributes);
+      shape = ShapeInference.infer(opcode, shapesOf(operands), attributes);
     } catch (ShapeException e) {
-      throw new ShapeException("%" + name + " (" + opcode + "): " + e.getMessage(), e);
+      throw new ShapeException("%" + name + ": " + e.getMessage(), e);
     }
     return new Instruction(name, opcode, shape, operands, attributes);
+  }
+
+  /**
+   * Creates an instruction of the given shape, which must equal the inferred one (layouts aside;
+   * the given layout is kept). For opcodes whose result cannot be inferred the shape is checked
+   * against the operands instead ({@link ShapeInference#checkDeclared}).
+   *
+   * @throws ShapeException naming {@code name} when the shape, operands or attributes do not fit
+   */
+  public static Instruction create(String name, Opcode opcode, Shape shape, List<Instruction> operands,
+                                   Attributes attributes) {
+    Objects.requireNonNull(shape, "shape");
+    checkArity(name, opcode, operands);
+    try {
+      ShapeInference.checkDeclared(opcode, shapesOf(operands), attributes, shape);
+    } catch (ShapeException e) {
+      throw new ShapeException("%" + name + ": " + e.getMessage(), e);
+    }
+    return new Instruction(name, opcode, shape, operands, attributes);
+  }
+
+  private static List<Shape> shapesOf(List<Instruction> operands) {
+    List<Shape> shapes = new ArrayList<>(operands.size());
+    for (Instruction op : operands) {
+      shapes.add(op.shape());
+    }
+    return shapes;
   }
 
   /**

@@ -138,8 +138,13 @@ public final class HloParser {
     if (module.computation(name) != null) {
       throw c.errorAt(at, "duplicate computation name %" + name);
     }
+    Shape declaredResult = null;
+    int declaredResultAt = -1;
     if (c.peek() == '(') {
-      signature();
+      signatureParameters();
+      c.skipTrivia();
+      declaredResultAt = c.position();
+      declaredResult = ShapeParser.parse(c);
     }
     c.expect('{');
     Computation computation = forward.containsKey(name) ? forward.remove(name) : new Computation(name);
@@ -167,15 +172,21 @@ public final class HloParser {
       throw c.errorAt(c.position() - 1, "computation %" + name + " has no instructions");
     }
     computation.setRoot(root != null ? root : last); // XLA: without ROOT, the last one
+    if (declaredResult != null && !declaredResult.equalsIgnoringLayout(computation.root().shape())) {
+      throw c.errorAt(declaredResultAt, "computation %" + name + " is declared to return "
+          + declaredResult.toStringWithoutLayout() + ", but its root %" + computation.root().name() + " has shape "
+          + computation.root().shape().toStringWithoutLayout());
+    }
     current = null;
     return computation;
   }
 
   /**
-   * {@code (x: f32[], y: f32[]) -> f32[]}. The signature repeats what the parameter instructions
-   * and the root say; like XLA's parser, Tessera reads it for syntax only.
+   * {@code (x: f32[], y: f32[]) ->} of a signature. The parameters repeat what the parameter
+   * instructions say and, as in XLA's parser, are read for syntax only; the result shape that
+   * follows is checked against the root.
    */
-  private void signature() {
+  private void signatureParameters() {
     c.expect('(');
     if (!c.tryConsume(')')) {
       do {
@@ -186,7 +197,6 @@ public final class HloParser {
       c.expect(')');
     }
     c.expect("->");
-    ShapeParser.parse(c);
   }
 
   private Instruction instruction(Computation computation, Set<Long> parameterNumbers) {

@@ -41,7 +41,14 @@ final class LiteralParser {
 
   /** Reads a literal that starts with its shape: {@code f32[2] {1, 2}}, or a tuple of such. */
   static Literal parseWithShape(TextCursor c) {
+    return parseWithShape(c, 0);
+  }
+
+  private static Literal parseWithShape(TextCursor c, int depth) {
     if (c.peek() == '(') {
+      if (depth == ShapeParser.MAX_TUPLE_DEPTH) {
+        throw c.errorAt(c.position(), "tuple literals nested deeper than " + ShapeParser.MAX_TUPLE_DEPTH);
+      }
       // Either "(f32[], s32[]) (1, 2)" (a tuple shape, then values) or "(f32[] 1, s32[] 2)"
       // (Literal.toString's form: each element with its shape).
       int mark = c.position();
@@ -61,7 +68,7 @@ final class LiteralParser {
       List<Literal> elements = new ArrayList<>();
       if (!c.tryConsume(')')) {
         do {
-          elements.add(parseWithShape(c));
+          elements.add(parseWithShape(c, depth + 1));
         } while (c.tryConsume(','));
         c.expect(')');
       }

@@ -17,12 +17,23 @@ import java.util.List;
 final class ShapeParser {
   private ShapeParser() {}
 
+  /** Tuples nest at most this deep; deeper text is rejected rather than overflowing the stack. */
+  static final int MAX_TUPLE_DEPTH = 256;
+
   static Shape parse(TextCursor c) {
-    if (c.tryConsume('(')) {
+    return parse(c, 0);
+  }
+
+  private static Shape parse(TextCursor c, int depth) {
+    if (c.peek() == '(') {
+      if (depth == MAX_TUPLE_DEPTH) {
+        throw c.errorAt(c.position(), "tuple shapes nested deeper than " + MAX_TUPLE_DEPTH);
+      }
+      c.advance();
       List<Shape> elements = new ArrayList<>();
       if (!c.tryConsume(')')) {
         do {
-          elements.add(parse(c));
+          elements.add(parse(c, depth + 1));
         } while (c.tryConsume(','));
         c.expect(')');
       }

@@ -110,7 +110,7 @@ final class TextCursor {
   }
 
   /** True when the next significant text is the whole word {@code word}. */
-  boolean lookingAtWord(String word) {
+  private boolean lookingAtWord(String word) {
     skipTrivia();
     return src.startsWith(word, pos) && !isNameChar(charAt(pos + word.length()));
   }
@@ -136,13 +136,6 @@ final class TextCursor {
     return p < src.length() ? src.charAt(p) : 0;
   }
 
-  /** True when a name (optionally {@code %}-prefixed) comes next. */
-  boolean lookingAtName() {
-    skipTrivia();
-    char c = peekRaw();
-    return isNameStart(c) || (c == '%' && isNameStart(charAt(pos + 1)));
-  }
-
   /** True when an array shape ({@code f32[...}) comes next: a word directly followed by '['. */
   boolean lookingAtArrayShape() {
     skipTrivia();
@@ -160,7 +153,6 @@ final class TextCursor {
    */
   String readName(String what) {
     skipTrivia();
-    int start = pos;
     int p = pos;
     if (charAt(p) == '%') {
       p++;
@@ -173,7 +165,6 @@ final class TextCursor {
       p++;
     }
     pos = p;
-    assert pos > start;
     return src.substring(nameStart, p);
   }
 
@@ -288,7 +279,7 @@ final class TextCursor {
   }
 
   /** The next token as a message shows it: {@code 'foo'}, {@code ','} or {@code end of input}. */
-  String describeNext() {
+  private String describeNext() {
     if (pos >= src.length()) {
       return "end of input";
     }
@@ -330,7 +321,7 @@ final class TextCursor {
       from = Math.max(0, column - 60);
       to = Math.min(line.length(), from + 100);
     }
-    String shown = line.substring(from, to).replace('\t', ' ');
+    String shown = line.substring(from, to).replace('\t', ' ').replace('\r', ' ');
     if (shown.isBlank()) {
       return "";
     }

@@ -145,6 +145,8 @@ class HloParseErrorTest {
         errorAt("HloModule m\nENTRY e {\n ROOT p = f32[] parameter(0)\n}\nENTRY f {\n ROOT q = f32[] parameter(0)\n}\n", 5, 1));
     assertEquals("operand %p is written with shape f32[3] but has shape f32[]",
         errorAt(module("  p = f32[] parameter(0)", "  ROOT n = f32[] negate(f32[3] p)"), 4, 25));
+    assertEquals("computation %e is declared to return f32[2], but its root %p has shape f32[]",
+        errorAt("HloModule m\nENTRY e (p: f32[]) -> f32[2] {\n ROOT p = f32[] parameter(0)\n}\n", 2, 23));
     assertEquals("layout [0, 0] is not a permutation", errorAt(module("  ROOT p = f32[2,3]{0,0} parameter(0)"), 3, 20));
     assertEquals("unterminated /* comment", errorAt(module("  ROOT p = f32[] parameter(0) /* oops"), 3, 31));
     assertEquals("unterminated string", errorAt(module("  ROOT p = f32[] parameter(0), metadata={op_name=\"x}"), 3, 50));
@@ -166,6 +168,19 @@ class HloParseErrorTest {
     assertEquals(15, e.column());
     e = assertThrows(HloParseException.class, () -> HloParser.parseShape("f32[2]]"));
     assertEquals("1:7", e.line() + ":" + e.column());
+  }
+
+  @Test
+  void absurdNestingIsAnErrorNotAStackOverflow() {
+    String deep = "(".repeat(100_000);
+    HloParseException shape = assertThrows(HloParseException.class, () -> HloParser.parseShape(deep));
+    assertEquals("tuple shapes nested deeper than 256", shape.detail());
+    assertEquals(257, shape.column());
+    HloParseException literal = assertThrows(HloParseException.class, () -> HloParser.parseLiteral(deep));
+    assertEquals("tuple literals nested deeper than 256", literal.detail());
+    HloParseException raw = assertThrows(HloParseException.class,
+        () -> HloParser.parse(module("  ROOT p = f32[] parameter(0), sharding=" + "{".repeat(100_000))));
+    assertEquals("expected '}', got end of input", raw.detail());
   }
 
   private static String corpusText(String name) {

@@ -316,6 +316,13 @@ class HloParserTest {
   }
 
   @Test
+  void windowsLineEndingsAreWhitespace() {
+    Module m = HloParser.parse("HloModule m\r\n\r\nENTRY e {\r\n  p = f32[] parameter(0) // note\r\n"
+        + "  ROOT n = f32[] negate(p)\r\n}\r\n");
+    assertEquals("n", m.entry().root().name());
+  }
+
+  @Test
   void operandAndInstructionShapesKeepLayouts() {
     Module m = HloParser.parse("HloModule m\nENTRY e {\n p = f32[2,3]{0,1} parameter(0)\n"
         + " ROOT t = f32[3,2]{1,0} transpose(f32[2,3]{0,1} p), dimensions={1,0}\n}\n");
