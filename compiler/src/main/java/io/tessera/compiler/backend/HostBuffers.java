@@ -19,6 +19,7 @@ public final class HostBuffers {
   private HostBuffers() {}
 
   /** {@link Executable#run}: copies in, executes, copies out. */
+  @SuppressWarnings("try") // the scope frees, on exit, all native memory allocated inside it
   public static Literal run(Executable executable, List<Literal> arguments) {
     ExecutableSignature sig = executable.signature();
     List<Shape> params = sig.parameterShapes();

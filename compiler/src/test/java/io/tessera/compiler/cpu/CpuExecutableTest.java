@@ -245,6 +245,24 @@ class CpuExecutableTest {
   }
 
   @Test
+  void compileCacheDoesNotKeepFailures() {
+    Module unsupported = HloParser.parse("""
+        HloModule u
+        ENTRY e {
+          x = f32[8] parameter(0)
+          i = s32[] constant(2)
+          ROOT d = f32[2] dynamic-slice(x, i), dynamic_slice_sizes={2}
+        }
+        """);
+    try (CompileCache cache = new CompileCache()) {
+      assertThrows(CompilationException.class, () -> cache.get(CPU, unsupported, BackendOptions.defaults()));
+      assertThrows(CompilationException.class, () -> cache.get(CPU, unsupported, BackendOptions.defaults()));
+      assertEquals(2, cache.compilations());
+      assertEquals(0, cache.size());
+    }
+  }
+
+  @Test
   void optimizedIrIsVectorizedForTheHostCpu() {
     String ir = CPU.emitLlvmIr(HloParser.parse(AXPY), BackendOptions.defaults(), true);
     assertTrue(ir.contains("<8 x float>"), "expected the axpy loop vectorized 8 wide (AVX2):\n" + ir);
