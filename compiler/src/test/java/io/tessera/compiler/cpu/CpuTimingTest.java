@@ -56,4 +56,36 @@ class CpuTimingTest {
       assertTrue(laterNanos < 2_000_000_000L, "compile time " + laterNanos / 1e6 + " ms");
     }
   }
+
+  @Test
+  void callOverheadWithARowCount() {
+    CpuBackend cpu = new CpuBackend();
+    String dynamic = SMALL.replace("small", "small_rows").replace("f32[4]", "f32[?,4]");
+    String fixed = SMALL.replace("f32[4]", "f32[1,4]");
+    try (Executable rows = cpu.compile(HloParser.parse(dynamic));
+         Executable once = cpu.compile(HloParser.parse(fixed));
+         FloatPointer x = new FloatPointer(4);
+         FloatPointer r = new FloatPointer(4)) {
+      Buffers params = Buffers.host(new long[] {x.address()}, new long[] {16});
+      Buffers results = Buffers.host(new long[] {r.address()}, new long[] {16});
+      double dynamicMicros = 0;
+      double staticMicros = 0;
+      for (int round = 0; round < 3; round++) { // the last round counts: the first ones warm up
+        dynamicMicros = perCall(() -> rows.execute(1, params, results));
+        staticMicros = perCall(() -> once.execute(params, results));
+      }
+      System.out.printf("cpu backend: call overhead with a row count %.2f us, static shapes %.2f us%n", dynamicMicros,
+          staticMicros);
+      assertTrue(dynamicMicros < 50, "call overhead " + dynamicMicros + " us");
+    }
+  }
+
+  private static double perCall(Runnable call) {
+    int calls = 100_000;
+    long t = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      call.run();
+    }
+    return (System.nanoTime() - t) / 1e3 / calls;
+  }
 }
