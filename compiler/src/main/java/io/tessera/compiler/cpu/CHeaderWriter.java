@@ -56,7 +56,7 @@ final class CHeaderWriter {
           sig.parameterShapes().get(i));
     }
     for (int i = 0; i < sig.resultBufferShapes().size(); i++) {
-      String what = sig.resultShape().isTuple() ? "Result " + i + " (element " + i + " of the result tuple, flattened)"
+      String what = sig.resultShape().isTuple() ? "Result " + i + " (array " + i + " of the result tuple, in order)"
           : "Result " + i;
       buffer(h, prefix + "_RESULT" + i, what, sig.resultBufferShapes().get(i));
     }
