@@ -40,7 +40,8 @@ import java.util.Set;
  * {@code ENTRY} the last computation is the entry, and without {@code ROOT} a computation's last
  * instruction is its root; instruction names are unique within the module. Every instruction gets
  * the shape written in the text ({@link Instruction#createWithShape}); whether that shape is right
- * is the verifier's question, not the parser's. A computation may be called before it is defined.
+ * is the verifier's question, not the parser's, except that a signature, when given, must agree
+ * with the computation's parameters and root. A computation may be called before it is defined.
  *
  * <p>Errors are {@link HloParseException}s that give the line and column.
  */
@@ -138,10 +139,13 @@ public final class HloParser {
     if (module.computation(name) != null) {
       throw c.errorAt(at, "duplicate computation name %" + name);
     }
+    List<SignatureParameter> signature = null;
+    int signatureAt = -1;
     Shape declaredResult = null;
     int declaredResultAt = -1;
     if (c.peek() == '(') {
-      signatureParameters();
+      signatureAt = c.position();
+      signature = signatureParameters();
       c.skipTrivia();
       declaredResultAt = c.position();
       declaredResult = ShapeParser.parse(c);
@@ -172,6 +176,9 @@ public final class HloParser {
       throw c.errorAt(c.position() - 1, "computation %" + name + " has no instructions");
     }
     computation.setRoot(root != null ? root : last); // XLA: without ROOT, the last one
+    if (signature != null) {
+      checkSignatureParameters(computation, signature, signatureAt);
+    }
     if (declaredResult != null && !declaredResult.equalsIgnoringLayout(computation.root().shape())) {
       throw c.errorAt(declaredResultAt, "computation %" + name + " is declared to return "
           + declaredResult.toStringWithoutLayout() + ", but its root %" + computation.root().name() + " has shape "
@@ -181,22 +188,61 @@ public final class HloParser {
     return computation;
   }
 
-  /**
-   * {@code (x: f32[], y: f32[]) ->} of a signature. The parameters repeat what the parameter
-   * instructions say and, as in XLA's parser, are read for syntax only; the result shape that
-   * follows is checked against the root.
-   */
-  private void signatureParameters() {
+  /** One {@code name: shape} of a signature, and where its shape was written. */
+  private record SignatureParameter(String name, Shape shape, int shapeAt) {}
+
+  /** {@code (x: f32[], y: f32[]) ->} of a signature: the parameters, checked once the body is read. */
+  private List<SignatureParameter> signatureParameters() {
     c.expect('(');
+    List<SignatureParameter> parameters = new ArrayList<>();
     if (!c.tryConsume(')')) {
       do {
-        c.readName("a parameter name");
+        String name = c.readName("a parameter name");
         c.expect(':');
-        ShapeParser.parse(c);
+        c.skipTrivia();
+        int shapeAt = c.position();
+        parameters.add(new SignatureParameter(name, ShapeParser.parse(c), shapeAt));
       } while (c.tryConsume(','));
       c.expect(')');
     }
     c.expect("->");
+    return parameters;
+  }
+
+  /**
+   * A signature must list the computation's parameters in number order with their shapes
+   * (layouts aside). XLA's parser reads the list for syntax only; a signature that disagrees with
+   * the body is a mistake in hand-edited text, so Tessera reports it where it is written. The
+   * names are not compared: they are documentation.
+   */
+  private void checkSignatureParameters(Computation computation, List<SignatureParameter> signature, int at) {
+    int count = computation.parameterCount();
+    if (signature.size() != count) {
+      throw c.errorAt(at, "the signature of computation %" + computation.name() + " lists " + signature.size()
+          + " parameter(s), but the computation has " + count);
+    }
+    for (int i = 0; i < count; i++) {
+      SignatureParameter written = signature.get(i);
+      Instruction parameter = parameterNumbered(computation, i);
+      if (parameter == null) {
+        throw c.errorAt(written.shapeAt(), "the signature of computation %" + computation.name() + " lists "
+            + written.name() + " as parameter " + i + ", but the computation has no parameter(" + i + ")");
+      }
+      if (!written.shape().equalsIgnoringLayout(parameter.shape())) {
+        throw c.errorAt(written.shapeAt(), "the signature of computation %" + computation.name() + " gives "
+            + written.name() + " shape " + written.shape().toStringWithoutLayout() + ", but parameter(" + i + ") %"
+            + parameter.name() + " has shape " + parameter.shape().toStringWithoutLayout());
+      }
+    }
+  }
+
+  private static Instruction parameterNumbered(Computation computation, int number) {
+    for (Instruction instruction : computation.instructions()) {
+      if (instruction.opcode() == Opcode.PARAMETER && instruction.parameterNumber() == number) {
+        return instruction;
+      }
+    }
+    return null;
   }
 
   private Instruction instruction(Computation computation, Set<Long> parameterNumbers) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tessera.compiler.hlo.Module;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -152,6 +153,25 @@ class HloParseErrorTest {
     assertEquals("unterminated string", errorAt(module("  ROOT p = f32[] parameter(0), metadata={op_name=\"x}"), 3, 50));
     assertEquals("expected an opcode, got '('", errorAt(module("  ROOT p = f32[] (0)"), 3, 18));
     assertEquals("expected a dimension size, got 'x'", errorAt(module("  ROOT p = f32[x] parameter(0)"), 3, 16));
+  }
+
+  @Test
+  void signatureMustListTheParametersWithTheirShapes() {
+    assertEquals("the signature of computation %e gives x shape f32[3], but parameter(0) %x has shape f32[]",
+        errorAt("HloModule m\nENTRY e (x: f32[3]) -> f32[] {\n ROOT x = f32[] parameter(0)\n}\n", 2, 13));
+    assertEquals("the signature of computation %e lists 1 parameter(s), but the computation has 2",
+        errorAt("HloModule m\nENTRY e (x: f32[]) -> f32[] {\n x = f32[] parameter(0)\n"
+            + " y = f32[] parameter(1)\n ROOT s = f32[] add(x, y)\n}\n", 2, 9));
+    assertEquals("the signature of computation %e lists 0 parameter(s), but the computation has 1",
+        errorAt("HloModule m\nENTRY e () -> f32[] {\n ROOT x = f32[] parameter(0)\n}\n", 2, 9));
+    assertEquals("the signature of computation %c lists y as parameter 1, but the computation has no parameter(1)",
+        errorAt("HloModule m\nc (x: f32[], y: f32[]) -> f32[] {\n x = f32[] parameter(0)\n"
+            + " z = f32[] parameter(2)\n ROOT s = f32[] add(x, z)\n}\n", 2, 17));
+    // Parameters are listed in number order, whatever order the instructions come in; layouts
+    // and names do not take part.
+    Module m = HloParser.parse("HloModule m\nENTRY e (a: s32[2], b: f32[]) -> f32[] {\n"
+        + " b = f32[] parameter(1)\n a = s32[2]{0} parameter(0)\n ROOT r = f32[] negate(b)\n}\n");
+    assertEquals(2, m.entry().parameterCount());
   }
 
   @Test
