@@ -2,6 +2,7 @@ package io.tessera.compiler.text;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Attributes;
+import io.tessera.compiler.hlo.CallGraph;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
@@ -12,6 +13,7 @@ import io.tessera.compiler.hlo.ShapeException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,8 @@ import java.util.Set;
  * instruction is its root; instruction names are unique within the module. Every instruction gets
  * the shape written in the text ({@link Instruction#createWithShape}); whether that shape is right
  * is the verifier's question, not the parser's, except that a signature, when given, must agree
- * with the computation's parameters and root. A computation may be called before it is defined.
+ * with the computation's parameters and root. A computation may be called before it is defined,
+ * but computations may not call each other in a cycle (HLO has no recursion).
  *
  * <p>Errors are {@link HloParseException}s that give the line and column.
  */
@@ -54,6 +57,8 @@ public final class HloParser {
   private final Map<String, Computation> forward = new LinkedHashMap<>();
   private final Map<String, Integer> forwardOffsets = new HashMap<>();
   private final Set<String> instructionNames = new HashSet<>();
+  // Where each computation first names each of its callees, to point at a recursive call.
+  private final Map<Computation, Map<Computation, Integer>> callSites = new IdentityHashMap<>();
 
   private HloParser(String text) {
     this.c = new TextCursor(text);
@@ -127,6 +132,11 @@ public final class HloParser {
     if (!forward.isEmpty()) {
       String undefined = forward.keySet().iterator().next();
       throw c.errorAt(forwardOffsets.get(undefined), "undefined computation %" + undefined);
+    }
+    List<Computation> cycle = CallGraph.findCycle(module);
+    if (!cycle.isEmpty()) {
+      throw c.errorAt(callSites.get(cycle.get(0)).get(cycle.get(1)),
+          "computations call each other recursively: " + CallGraph.describe(cycle));
     }
     module.setEntry(entry != null ? entry : last); // XLA: without ENTRY, the last one
     return module;
@@ -358,10 +368,11 @@ public final class HloParser {
     if (computation != null && computation == current) {
       throw c.errorAt(offset, "computation %" + name + " calls itself");
     }
-    if (computation != null) {
-      return computation;
+    if (computation == null) {
+      forwardOffsets.putIfAbsent(name, offset);
+      computation = forward.computeIfAbsent(name, Computation::new);
     }
-    forwardOffsets.putIfAbsent(name, offset);
-    return forward.computeIfAbsent(name, Computation::new);
+    callSites.computeIfAbsent(current, k -> new IdentityHashMap<>()).putIfAbsent(computation, offset);
+    return computation;
   }
 }

@@ -96,6 +96,10 @@ class HloParseErrorTest {
         errorAt("HloModule m\nc {\n ROOT x = f32[] parameter(0)\n}\nENTRY e {\n ROOT y = f32[] negate(x)\n}\n", 6, 24));
     assertEquals("duplicate parameter number 0 in computation %e",
         errorAt(module("  p = f32[] parameter(0)", "  q = f32[] parameter(0)"), 4, 23));
+    assertEquals("computations call each other recursively: %ping -> %pong -> %ping",
+        errorAt("HloModule m\nping {\n a = f32[] parameter(0)\n ROOT b = f32[] call(a), to_apply=pong\n}\n"
+            + "pong {\n c = f32[] parameter(0)\n ROOT d = f32[] call(c), to_apply=ping\n}\n"
+            + "ENTRY main {\n p = f32[] parameter(0)\n ROOT r = f32[] call(p), to_apply=ping\n}\n", 4, 35));
     assertEquals("computation %c calls itself",
         errorAt("HloModule m\nc {\n p = f32[] parameter(0)\n ROOT q = f32[] call(p), to_apply=c\n}\n", 4, 35));
   }
