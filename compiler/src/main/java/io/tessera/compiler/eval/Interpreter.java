@@ -33,6 +33,7 @@ public final class Interpreter {
 
   /** Evaluates {@code computation} on {@code arguments} (one per parameter, in number order). */
   public Literal call(Computation computation, List<Literal> arguments) {
+    checkStaticShapes(computation);
     List<Instruction> params = computation.parameters();
     if (arguments.size() != params.size()) {
       throw new EvaluationException("computation " + computation.name() + " takes " + params.size()
@@ -62,6 +63,29 @@ public final class Interpreter {
       values.put(instr, result);
     }
     return values.get(computation.root());
+  }
+
+  /**
+   * Checks that every instruction of {@code module} has a static shape. A dimension written
+   * {@code ?} gets its size only at run time, from a compiled backend's batch; the interpreter
+   * allocates every value up front and so evaluates static shapes only.
+   *
+   * @throws EvaluationException naming the first instruction with a dynamic dimension
+   */
+  public static void checkStaticShapes(Module module) {
+    for (Computation computation : module.computations()) {
+      checkStaticShapes(computation);
+    }
+  }
+
+  private static void checkStaticShapes(Computation computation) {
+    for (Instruction instr : computation.instructions()) {
+      if (instr.shape().hasDynamicDimension()) {
+        throw new EvaluationException("%" + instr.name() + " (" + instr.opcode() + ") in computation "
+            + computation.name() + " has the dynamic shape " + instr.shape().toStringWithoutLayout()
+            + "; the interpreter evaluates static shapes only");
+      }
+    }
   }
 
   private Literal evaluate(Instruction instr, List<Literal> operands, List<Literal> arguments) {

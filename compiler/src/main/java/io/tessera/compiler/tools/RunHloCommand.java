@@ -36,6 +36,7 @@ final class RunHloCommand {
     }
     long seed = parseSeed(cl.option("seed", "42"));
     Module module = HloFiles.readModule(file);
+    Interpreter.checkStaticShapes(module); // before values are generated for its parameters
 
     int filled = ElidedConstants.fill(module, seed);
     if (filled > 0) {

@@ -107,6 +107,23 @@ class MainTest {
   }
 
   @Test
+  void aModuleWithDynamicDimensionsIsRefusedWithOneClearLine() {
+    String expected = "tessera: %x (parameter) in computation main has the dynamic shape f32[?,4]; "
+        + "the interpreter evaluates static shapes only\n";
+    Result generated = run("run-hlo", "src/test/resources/hlo/dynamic_and_tiled_shapes.hlo");
+    assertEquals(1, generated.status());
+    assertEquals(expected, generated.err());
+  }
+
+  @Test
+  void aCustomCallTargetTheInterpreterLacksIsNamed() {
+    Result r = run("run-hlo", "src/test/resources/hlo/custom_call.hlo");
+    assertEquals(1, r.status());
+    assertTrue(r.err().endsWith("tessera: custom-call %custom-call has target \"my_scale_kernel\", "
+        + "which Tessera does not implement\n"), r.err());
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     assertEquals(2, run().status());
     assertEquals(2, run("frobnicate").status());
