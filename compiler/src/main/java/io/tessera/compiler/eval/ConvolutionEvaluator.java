@@ -1,5 +1,7 @@
 package io.tessera.compiler.eval;
 
+import static io.tessera.compiler.eval.EvaluationException.error;
+
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.ElementValues;
 import io.tessera.compiler.hlo.Instruction;
@@ -34,10 +36,6 @@ final class ConvolutionEvaluator {
       throw error(instr, "cannot convolve to element type " + type);
     }
     return result;
-  }
-
-  static EvaluationException error(Instruction instr, String message) {
-    return new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + message);
   }
 
   private static void convolveFloats(ConvolutionGeometry g, double[] lhs, double[] rhs, ElementType type,

@@ -35,7 +35,7 @@ final class ElementwiseCompare {
         ? comparison == ComparisonType.FLOAT || comparison == ComparisonType.TOTALORDER
         : comparison == ComparisonType.SIGNED || comparison == ComparisonType.UNSIGNED;
     if (!typeFits) {
-      throw ElementwiseEvaluator.error(instr, "comparison type " + comparison + " does not apply to " + type);
+      throw EvaluationException.error(instr, "comparison type " + comparison + " does not apply to " + type);
     }
     Literal result = Literal.zeros(instr.shape());
     long[] out = result.intStorage();

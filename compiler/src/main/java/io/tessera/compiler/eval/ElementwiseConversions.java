@@ -126,7 +126,7 @@ final class ElementwiseConversions {
         : fromBits > toBits ? fromBits % toBits == 0 && (long) n * (fromBits / toBits) == m
         : toBits % fromBits == 0 && (long) m * (toBits / fromBits) == n;
     if (!fits) {
-      throw ElementwiseEvaluator.error(instr, "cannot bitcast " + x.shape().toStringWithoutLayout() + " to "
+      throw EvaluationException.error(instr, "cannot bitcast " + x.shape().toStringWithoutLayout() + " to "
           + result.shape().toStringWithoutLayout());
     }
     long toMask = -1L >>> (64 - toBits);
@@ -183,10 +183,10 @@ final class ElementwiseConversions {
     long mantissaBits = instr.requireAttr(Attr.MANTISSA_BITS);
     ElementType type = x.elementType();
     if (!type.isFloat()) {
-      throw ElementwiseEvaluator.error(instr, "reduce-precision needs a float operand, got " + type);
+      throw EvaluationException.error(instr, "reduce-precision needs a float operand, got " + type);
     }
     if (exponentBits < 1 || mantissaBits < 0) {
-      throw ElementwiseEvaluator.error(instr, "reduce-precision needs exponent_bits >= 1 and mantissa_bits >= 0, got "
+      throw EvaluationException.error(instr, "reduce-precision needs exponent_bits >= 1 and mantissa_bits >= 0, got "
           + exponentBits + " and " + mantissaBits);
     }
     Literal result = Literal.zeros(instr.shape());

@@ -1,5 +1,7 @@
 package io.tessera.compiler.eval;
 
+import static io.tessera.compiler.eval.EvaluationException.error;
+
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
@@ -8,8 +10,7 @@ import java.util.List;
 
 /**
  * Evaluates gather ({@link GatherEvaluator}) and scatter ({@link ScatterEvaluator}), and holds what
- * the two share: reading their dimension-number attributes and reporting errors that name the
- * instruction.
+ * the two share: reading their dimension-number attributes.
  */
 final class GatherScatterEvaluator {
   private GatherScatterEvaluator() {}
@@ -22,11 +23,6 @@ final class GatherScatterEvaluator {
       return ScatterEvaluator.evaluate(instr, operands, interpreter);
     }
     throw error(instr, "is not a gather or scatter");
-  }
-
-  /** An evaluation error whose message starts with {@code %name (opcode):}. */
-  static EvaluationException error(Instruction instr, String message) {
-    return new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + message);
   }
 
   /** A list attribute; absent means empty, as XLA's text omits empty batching dimensions. */
@@ -90,6 +86,33 @@ final class GatherScatterEvaluator {
     for (long d : dims) {
       if (d < 0 || d >= rank) {
         throw error(instr, name + " names dimension " + d + ", outside rank " + rank);
+      }
+    }
+  }
+
+  /**
+   * Checks the batching dimensions: {@code operandBatching} (attribute {@code operandName}) and
+   * {@code indicesBatching} (attribute {@code indicesName}) pair up one to one, the indices side
+   * never names {@code index_vector_dim}, and paired dimensions have equal sizes, so that the
+   * start a batching dimension gives is always in bounds.
+   */
+  static void checkBatching(Instruction instr, String operandName, long[] operandBatching, String indicesName,
+                            long[] indicesBatching, int[] operandDims, int[] indicesDims, long indexVectorDim) {
+    if (operandBatching.length != indicesBatching.length) {
+      throw error(instr, operandName + " and " + indicesName + " differ in length");
+    }
+    checkDims(instr, operandBatching, operandDims.length, operandName);
+    checkDims(instr, indicesBatching, indicesDims.length, indicesName);
+    String indices = indicesName.substring(0, indicesName.indexOf("_batching_dims"));
+    for (int i = 0; i < operandBatching.length; i++) {
+      if (indicesBatching[i] == indexVectorDim) {
+        throw error(instr, indicesName + " names the index_vector_dim " + indexVectorDim);
+      }
+      int a = operandDims[(int) operandBatching[i]];
+      int b = indicesDims[(int) indicesBatching[i]];
+      if (a != b) {
+        throw error(instr, "operand batching dimension " + operandBatching[i] + " has size " + a
+            + " but " + indices + " batching dimension " + indicesBatching[i] + " has size " + b);
       }
     }
   }

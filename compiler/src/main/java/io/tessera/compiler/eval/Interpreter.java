@@ -58,7 +58,7 @@ public final class Interpreter {
       } catch (EvaluationException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + e.getMessage(), e);
+        throw EvaluationException.error(instr, e.getMessage(), e);
       }
       values.put(instr, result);
     }

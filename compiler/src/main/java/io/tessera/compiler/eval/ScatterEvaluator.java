@@ -1,7 +1,7 @@
 package io.tessera.compiler.eval;
 
+import static io.tessera.compiler.eval.EvaluationException.error;
 import static io.tessera.compiler.eval.GatherScatterEvaluator.checkDims;
-import static io.tessera.compiler.eval.GatherScatterEvaluator.error;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Computation;
@@ -65,7 +65,8 @@ final class ScatterEvaluator {
       throw error(instr, "scatter_dims_to_operand_dims has " + toOperandDims.length
           + " entries but the index vectors have " + indices.vectorSize() + " components");
     }
-    checkBatching(instr, inputBatching, indicesBatching, operandDims, scatterIndices.shape().dimensions(),
+    GatherScatterEvaluator.checkBatching(instr, "input_batching_dims", inputBatching,
+        "scatter_indices_batching_dims", indicesBatching, operandDims, scatterIndices.shape().dimensions(),
         indexVectorDim);
     int[] windowOperandDims = GatherScatterEvaluator.dimsNotIn(instr, operandDims.length,
         insertedWindowDims, "inserted_window_dims", inputBatching, "input_batching_dims");
@@ -169,8 +170,7 @@ final class ScatterEvaluator {
       try {
         value = interpreter.call(computation, arguments);
       } catch (EvaluationException e) {
-        throw new EvaluationException("%" + scatter.name() + " (" + scatter.opcode() + "): to_apply="
-            + computation.name() + ": " + e.getMessage(), e);
+        throw error(scatter, "to_apply=" + computation.name() + ": " + e.getMessage(), e);
       }
       for (int i = 0; i < n; i++) {
         Literal v = value.isTuple() ? value.tupleElement(i) : value;
@@ -224,26 +224,6 @@ final class ScatterEvaluator {
     if (!ok) {
       throw error(instr, "to_apply=" + combiner.name() + " returns " + root.toStringWithoutLayout()
           + ", expected " + (n == 1 ? "a scalar" : "a tuple of " + n + " scalars") + " of the operand type(s)");
-    }
-  }
-
-  private static void checkBatching(Instruction instr, long[] inputBatching, long[] indicesBatching,
-                                    int[] operandDims, int[] indicesDims, long indexVectorDim) {
-    if (inputBatching.length != indicesBatching.length) {
-      throw error(instr, "input_batching_dims and scatter_indices_batching_dims differ in length");
-    }
-    checkDims(instr, inputBatching, operandDims.length, "input_batching_dims");
-    checkDims(instr, indicesBatching, indicesDims.length, "scatter_indices_batching_dims");
-    for (int i = 0; i < inputBatching.length; i++) {
-      if (indicesBatching[i] == indexVectorDim) {
-        throw error(instr, "scatter_indices_batching_dims names the index_vector_dim " + indexVectorDim);
-      }
-      int a = operandDims[(int) inputBatching[i]];
-      int b = indicesDims[(int) indicesBatching[i]];
-      if (a != b) {
-        throw error(instr, "operand batching dimension " + inputBatching[i] + " has size " + a
-            + " but scatter_indices batching dimension " + indicesBatching[i] + " has size " + b);
-      }
     }
   }
 

@@ -1,5 +1,7 @@
 package io.tessera.compiler.eval;
 
+import static io.tessera.compiler.eval.EvaluationException.error;
+
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
@@ -22,14 +24,7 @@ final class ShapeOpEvaluator {
   private ShapeOpEvaluator() {}
 
   static Literal evaluate(Instruction instr, List<Literal> operands, Interpreter interpreter) {
-    if (!instr.shape().isArray()) {
-      throw error(instr, "the result must be an array, got " + instr.shape());
-    }
-    for (Literal operand : operands) {
-      if (!operand.shape().isArray()) {
-        throw error(instr, "operands must be arrays, got " + operand.shape());
-      }
-    }
+    EvaluationException.requireArrays(instr, operands);
     return switch (instr.opcode()) {
       case BROADCAST -> broadcast(instr, operands.get(0));
       case RESHAPE, COPY, BITCAST -> reshape(instr, operands.get(0));
@@ -43,11 +38,6 @@ final class ShapeOpEvaluator {
       case IOTA -> iota(instr);
       default -> throw error(instr, "is not a data-movement opcode evaluated here");
     };
-  }
-
-  /** An error naming the instruction, as the interpreter's own errors do. */
-  static EvaluationException error(Instruction instr, String message) {
-    return new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + message);
   }
 
   /** The result, zero-filled; throws unless its element type is the operand's. */
