@@ -96,7 +96,7 @@ final class ScatterEvaluator {
     for (Literal input : inputs) {
       results.add(input.copy());
     }
-    Combiner combine = new Combiner(instr, interpreter, combiner, inputs, updates, results);
+    Combiner combine = new Combiner(instr, ScalarFunction.of(combiner, interpreter), updates, results);
     if (Indexing.count(batchSizes) > 0 && inOperand.length > 0) {
       long[] start = new long[operandDims.length];
       int[] batchIndex = new int[batchSizes.length];
@@ -132,50 +132,62 @@ final class ScatterEvaluator {
 
   /**
    * Runs the combiner on one (result element, update element) pair and stores its value. The
-   * 2N scalar argument literals are made once and refilled for every call; that is safe because
-   * each result is copied out (the combiner may return an argument itself) before the next refill.
+   * combiner is a {@link ScalarFunction}, so the common {@code add} runs directly on the storage
+   * arrays; a variadic one is applied to scalar literals.
    */
   private static final class Combiner {
     private final Instruction scatter;
-    private final Interpreter interpreter;
-    private final Computation computation;
+    private final ScalarFunction function;
     private final List<Literal> updates;
     private final List<Literal> results;
-    private final List<Literal> arguments;
 
-    Combiner(Instruction scatter, Interpreter interpreter, Computation computation, List<Literal> inputs,
-             List<Literal> updates, List<Literal> results) {
+    Combiner(Instruction scatter, ScalarFunction function, List<Literal> updates, List<Literal> results) {
       this.scatter = scatter;
-      this.interpreter = interpreter;
-      this.computation = computation;
+      this.function = function;
       this.updates = updates;
       this.results = results;
-      List<Literal> args = new ArrayList<>(2 * inputs.size());
-      for (Literal input : inputs) {
-        args.add(Literal.zeros(Shape.scalar(input.elementType())));
-      }
-      for (Literal update : updates) {
-        args.add(Literal.zeros(Shape.scalar(update.elementType())));
-      }
-      this.arguments = List.copyOf(args);
     }
 
     void apply(int resultIndex, int updateIndex) {
-      int n = results.size();
-      for (int i = 0; i < n; i++) {
-        arguments.get(i).copyElement(results.get(i), resultIndex, 0);
-        arguments.get(n + i).copyElement(updates.get(i), updateIndex, 0);
-      }
-      Literal value;
       try {
-        value = interpreter.call(computation, arguments);
+        if (results.size() == 1) {
+          applySingle(results.get(0), resultIndex, updates.get(0), updateIndex);
+        } else {
+          applyVariadic(resultIndex, updateIndex);
+        }
       } catch (EvaluationException e) {
-        throw error(scatter, "to_apply=" + computation.name() + ": " + e.getMessage(), e);
+        throw error(scatter, "to_apply=" + scatter.attr(Attr.TO_APPLY).name() + ": " + e.getMessage(), e);
       }
+    }
+
+    private void applySingle(Literal result, int resultIndex, Literal update, int updateIndex) {
+      if (result.isFloat()) {
+        double[] out = result.floatStorage();
+        out[resultIndex] = function.applyDouble(out[resultIndex], update.getDouble(updateIndex));
+      } else {
+        long[] out = result.intStorage();
+        out[resultIndex] = function.applyLong(out[resultIndex], update.getLong(updateIndex));
+      }
+    }
+
+    private void applyVariadic(int resultIndex, int updateIndex) {
+      int n = results.size();
+      Literal[] accumulators = new Literal[n];
+      Literal[] elements = new Literal[n];
       for (int i = 0; i < n; i++) {
-        Literal v = value.isTuple() ? value.tupleElement(i) : value;
-        results.get(i).copyElement(v, 0, resultIndex);
+        accumulators[i] = scalarAt(results.get(i), resultIndex);
+        elements[i] = scalarAt(updates.get(i), updateIndex);
       }
+      Literal[] values = function.apply(accumulators, elements);
+      for (int i = 0; i < n; i++) {
+        results.get(i).copyElement(values[i], 0, resultIndex);
+      }
+    }
+
+    private static Literal scalarAt(Literal array, int index) {
+      Literal scalar = Literal.zeros(Shape.scalar(array.elementType()));
+      scalar.copyElement(array, index, 0);
+      return scalar;
     }
   }
 
