@@ -71,18 +71,9 @@ final class ElementwiseConversions {
     boolean negative = from.isSigned() && v < 0;
     long magnitude = negative ? -v : v; // read unsigned: -Long.MIN_VALUE is 2^63's bit pattern
     double d = to == ElementType.F64
-        ? unsignedToDouble(magnitude)
+        ? ElementValues.integerToDouble(ElementType.U64, magnitude) // correctly rounded
         : ElementValues.roundFloat(to, unsignedToDoubleRoundedToOdd(magnitude));
     return negative ? -d : d;
-  }
-
-  /** The unsigned 64-bit {@code magnitude} correctly rounded to a double. */
-  private static double unsignedToDouble(long magnitude) {
-    if (magnitude >= 0) {
-      return magnitude; // Java's long → double conversion rounds to nearest even
-    }
-    // 2^63 or more: halve, keeping the lost bit as a sticky bit, convert, double (exact).
-    return ((double) ((magnitude >>> 1) | (magnitude & 1))) * 2.0;
   }
 
   /**

@@ -18,7 +18,8 @@ import java.util.List;
  * <p>Most of them are one strided view copy ({@link ShapeOpStridedCopy}): the opcode only decides
  * the strides. Buffers are row-major throughout, so {@code reshape}, {@code copy} and {@code
  * bitcast} (which in XLA reinterprets a buffer under a new shape and layout) all keep the
- * row-major element order; layouts written on shapes do not move data here.
+ * row-major element order; layouts written on shapes do not move data here. A {@code bitcast}
+ * may also change the element type, as XLA's does: the row-major bytes are read as the new type.
  */
 final class ShapeOpEvaluator {
   private ShapeOpEvaluator() {}
@@ -27,7 +28,8 @@ final class ShapeOpEvaluator {
     EvaluationException.requireArrays(instr, operands);
     return switch (instr.opcode()) {
       case BROADCAST -> broadcast(instr, operands.get(0));
-      case RESHAPE, COPY, BITCAST -> reshape(instr, operands.get(0));
+      case RESHAPE, COPY -> reshape(instr, operands.get(0));
+      case BITCAST -> bitcast(instr, operands.get(0));
       case TRANSPOSE -> transpose(instr, operands.get(0));
       case SLICE -> slice(instr, operands.get(0));
       case REVERSE -> reverse(instr, operands.get(0));
@@ -96,6 +98,18 @@ final class ShapeOpEvaluator {
           + instr.shape().toStringWithoutLayout() + ": element counts differ");
     }
     return x.reshaped(instr.shape());
+  }
+
+  /**
+   * {@code bitcast}: the operand's bytes read as the result shape. With one element type that is a
+   * reshape; with another the bytes are reinterpreted as {@code bitcast-convert} does (little-endian,
+   * least significant part first), the counts following the byte sizes.
+   */
+  private static Literal bitcast(Instruction instr, Literal x) {
+    if (x.elementType() == instr.shape().elementType()) {
+      return reshape(instr, x);
+    }
+    return ElementwiseConversions.bitcastConvert(instr, x);
   }
 
   /** {@code transpose(x), dimensions=perm}: result dimension i is operand dimension perm[i]. */
