@@ -195,6 +195,16 @@ public final class HloParser {
           + computation.root().shape().toStringWithoutLayout());
     }
     current = null;
+    while (c.tryConsume(',')) { // execution_thread="..." and the like, kept as text
+      c.skipTrivia();
+      int attributeAt = c.position();
+      String attribute = c.readName("a computation attribute name");
+      c.expect('=');
+      if (computation.textAttributes().containsKey(attribute)) {
+        throw c.errorAt(attributeAt, "duplicate computation attribute " + attribute);
+      }
+      computation.textAttributes().put(attribute, AttributeParser.scanRaw(c));
+    }
     return computation;
   }
 

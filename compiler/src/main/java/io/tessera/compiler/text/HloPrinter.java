@@ -97,7 +97,11 @@ public final class HloPrinter {
       printInstruction(sb, instruction);
       sb.append('\n');
     }
-    sb.append("}\n");
+    sb.append('}');
+    for (Map.Entry<String, String> a : computation.textAttributes().entrySet()) {
+      sb.append(", ").append(a.getKey()).append('=').append(a.getValue());
+    }
+    sb.append('\n');
   }
 
   private static void printInstruction(StringBuilder sb, Instruction instruction) {
