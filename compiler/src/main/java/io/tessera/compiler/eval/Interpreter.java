@@ -1,6 +1,7 @@
 package io.tessera.compiler.eval;
 
 import io.tessera.compiler.hlo.Attr;
+import io.tessera.compiler.hlo.CallGraph;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
@@ -18,6 +19,11 @@ import java.util.Map;
  * <p>Opcode families are evaluated by small package-private classes; this class walks
  * computations in definition order and evaluates structure and control flow itself.
  * Thread-safe: it holds no state between calls.
+ *
+ * <p>Modules should be verified first ({@link io.tessera.compiler.hlo.Verifier}): the evaluators
+ * check what they rely on and report a mismatch naming the instruction, but the verifier's
+ * messages are the complete ones. Only static shapes can be evaluated ({@link
+ * #checkStaticShapes}); a {@code while} whose condition never turns false runs forever, as in XLA.
  */
 public final class Interpreter {
 
@@ -28,6 +34,12 @@ public final class Interpreter {
    *     instruction cannot be evaluated; the message names the instruction
    */
   public Literal run(Module module, List<Literal> arguments) {
+    // The parser and the verifier refuse recursion; a module assembled by hand is checked here so
+    // that it fails with a message rather than a StackOverflowError.
+    List<Computation> cycle = CallGraph.findCycle(module);
+    if (!cycle.isEmpty()) {
+      throw new EvaluationException("computations call each other recursively: " + CallGraph.describe(cycle));
+    }
     return call(module.entry(), arguments);
   }
 
