@@ -215,7 +215,10 @@ class HloParseErrorTest {
     }
   }
 
-  /** Every prefix of a module either parses or fails with an HloParseException, quickly. */
+  /**
+   * Every prefix of a module either parses or fails with an HloParseException. The timeout is a
+   * hang guard (the whole loop takes about a second), not a performance check.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"cpu_after_optimizations.hlo", "literals.hlo", "raw_attributes.hlo", "convolution.hlo"})
   void everyTruncationFailsCleanly(String file) {
