@@ -126,8 +126,8 @@ abstract class ElementComparator {
     boolean test(int lhs, int rhs) {
       List<Literal> arguments = new ArrayList<>(2 * arrays.size());
       for (Literal array : arrays) {
-        arguments.add(scalarAt(array, lhs));
-        arguments.add(scalarAt(array, rhs));
+        arguments.add(array.scalarAt(lhs));
+        arguments.add(array.scalarAt(rhs));
       }
       Literal result = interpreter.call(computation, arguments);
       if (!result.shape().isScalar() || result.elementType() != ElementType.PRED) {
@@ -137,11 +137,6 @@ abstract class ElementComparator {
       return result.getLong(0) != 0;
     }
 
-    private static Literal scalarAt(Literal array, int index) {
-      Literal scalar = Literal.zeros(Shape.scalar(array.elementType()));
-      scalar.copyElement(array, index, 0);
-      return scalar;
-    }
 
     @Override
     boolean isDirect() {

@@ -229,9 +229,7 @@ final class ElementwiseEvaluator {
     for (int i = 0; i < result.elementCount(); i++) {
       arguments.clear();
       for (Literal operand : operands) {
-        Literal element = Literal.zeros(Shape.scalar(operand.elementType()));
-        element.copyElement(operand, i, 0);
-        arguments.add(element);
+        arguments.add(operand.scalarAt(i));
       }
       result.copyElement(interpreter.call(f, arguments), 0, i);
     }

@@ -175,19 +175,13 @@ final class ScatterEvaluator {
       Literal[] accumulators = new Literal[n];
       Literal[] elements = new Literal[n];
       for (int i = 0; i < n; i++) {
-        accumulators[i] = scalarAt(results.get(i), resultIndex);
-        elements[i] = scalarAt(updates.get(i), updateIndex);
+        accumulators[i] = results.get(i).scalarAt(resultIndex);
+        elements[i] = updates.get(i).scalarAt(updateIndex);
       }
       Literal[] values = function.apply(accumulators, elements);
       for (int i = 0; i < n; i++) {
         results.get(i).copyElement(values[i], 0, resultIndex);
       }
-    }
-
-    private static Literal scalarAt(Literal array, int index) {
-      Literal scalar = Literal.zeros(Shape.scalar(array.elementType()));
-      scalar.copyElement(array, index, 0);
-      return scalar;
     }
   }
 

@@ -167,6 +167,13 @@ public final class Literal {
     intStorage()[i] = ElementValues.wrapInteger(elementType(), v);
   }
 
+  /** Element {@code i} of this array as a scalar literal of the same element type. */
+  public Literal scalarAt(int i) {
+    Literal scalar = zeros(Shape.scalar(elementType()));
+    scalar.copyElement(this, i, 0);
+    return scalar;
+  }
+
   /** Copies element {@code from} of {@code src} (same element type) to element {@code to} of this. */
   public void copyElement(Literal src, int from, int to) {
     if (floats != null) {
