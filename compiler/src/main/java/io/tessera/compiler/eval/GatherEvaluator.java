@@ -1,7 +1,6 @@
 package io.tessera.compiler.eval;
 
 import static io.tessera.compiler.eval.EvaluationException.error;
-import static io.tessera.compiler.eval.GatherScatterEvaluator.checkDims;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Instruction;
@@ -37,16 +36,16 @@ final class GatherEvaluator {
     int[] batchSizes = indices.batchSizes();
 
     checkSliceSizes(instr, sliceSizes, operandDims);
-    checkDims(instr, startIndexMap, operandDims.length, "start_index_map");
+    Offsets.checkedDimensions(startIndexMap, operandDims.length, "start_index_map");
     if (startIndexMap.length != indices.vectorSize()) {
       throw error(instr, "start_index_map has " + startIndexMap.length + " entries but the index vectors have "
           + indices.vectorSize() + " components");
     }
     GatherScatterEvaluator.checkBatching(instr, "operand_batching_dims", operandBatching,
         "start_indices_batching_dims", indicesBatching, operandDims, startIndices.shape().dimensions(), indexVectorDim);
-    int[] sliceDims = GatherScatterEvaluator.dimsNotIn(instr, operandDims.length,
+    int[] sliceDims = GatherScatterEvaluator.dimsNotIn(operandDims.length,
         collapsed, "collapsed_slice_dims", operandBatching, "operand_batching_dims");
-    int[] outBatchDims = GatherScatterEvaluator.dimsNotIn(instr, outDims.length,
+    int[] outBatchDims = GatherScatterEvaluator.dimsNotIn(outDims.length,
         offsetDims, "offset_dims", new long[0], "");
     int[] outOffsetDims = GatherScatterEvaluator.toInts(offsetDims);
     checkOutputShape(instr, outDims, outBatchDims, batchSizes, outOffsetDims, sliceDims, sliceSizes);

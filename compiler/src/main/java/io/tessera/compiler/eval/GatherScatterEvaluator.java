@@ -50,44 +50,14 @@ final class GatherScatterEvaluator {
   }
 
   /**
-   * The dimensions {@code 0..rank-1} that appear in neither {@code a} nor {@code b}, ascending:
-   * the operand dimensions a gather slice or a scatter window actually spans.
+   * The dimensions {@code 0..rank-1} that appear in neither {@code a} (attribute {@code aName}) nor
+   * {@code b}, ascending: the operand dimensions a gather slice or a scatter window actually spans.
    *
-   * @throws EvaluationException when an entry of {@code a} or {@code b} is not a dimension
+   * @throws IllegalArgumentException when an entry of {@code a} or {@code b} is not a dimension
    */
-  static int[] dimsNotIn(Instruction instr, int rank, long[] a, String aName, long[] b, String bName) {
-    boolean[] excluded = new boolean[rank];
-    mark(instr, excluded, a, aName);
-    mark(instr, excluded, b, bName);
-    int count = 0;
-    for (boolean e : excluded) {
-      count += e ? 0 : 1;
-    }
-    int[] dims = new int[count];
-    for (int d = 0, k = 0; d < rank; d++) {
-      if (!excluded[d]) {
-        dims[k++] = d;
-      }
-    }
-    return dims;
-  }
-
-  private static void mark(Instruction instr, boolean[] excluded, long[] dims, String name) {
-    for (long d : dims) {
-      if (d < 0 || d >= excluded.length) {
-        throw error(instr, name + " names dimension " + d + ", outside rank " + excluded.length);
-      }
-      excluded[(int) d] = true;
-    }
-  }
-
-  /** Checks that every entry of {@code dims} is a dimension of a rank-{@code rank} array. */
-  static void checkDims(Instruction instr, long[] dims, int rank, String name) {
-    for (long d : dims) {
-      if (d < 0 || d >= rank) {
-        throw error(instr, name + " names dimension " + d + ", outside rank " + rank);
-      }
-    }
+  static int[] dimsNotIn(int rank, long[] a, String aName, long[] b, String bName) {
+    return Offsets.complement(rank,
+        Offsets.checkedDimensions(a, rank, aName), Offsets.checkedDimensions(b, rank, bName));
   }
 
   /**
@@ -101,8 +71,8 @@ final class GatherScatterEvaluator {
     if (operandBatching.length != indicesBatching.length) {
       throw error(instr, operandName + " and " + indicesName + " differ in length");
     }
-    checkDims(instr, operandBatching, operandDims.length, operandName);
-    checkDims(instr, indicesBatching, indicesDims.length, indicesName);
+    Offsets.checkedDimensions(operandBatching, operandDims.length, operandName);
+    Offsets.checkedDimensions(indicesBatching, indicesDims.length, indicesName);
     String indices = indicesName.substring(0, indicesName.indexOf("_batching_dims"));
     for (int i = 0; i < operandBatching.length; i++) {
       if (indicesBatching[i] == indexVectorDim) {

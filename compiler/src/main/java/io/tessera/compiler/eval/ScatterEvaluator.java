@@ -1,7 +1,6 @@
 package io.tessera.compiler.eval;
 
 import static io.tessera.compiler.eval.EvaluationException.error;
-import static io.tessera.compiler.eval.GatherScatterEvaluator.checkDims;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Computation;
@@ -60,7 +59,7 @@ final class ScatterEvaluator {
     GatherScatterIndices indices = GatherScatterIndices.of(instr, scatterIndices, indexVectorDim);
     int[] batchSizes = indices.batchSizes();
 
-    checkDims(instr, toOperandDims, operandDims.length, "scatter_dims_to_operand_dims");
+    Offsets.checkedDimensions(toOperandDims, operandDims.length, "scatter_dims_to_operand_dims");
     if (toOperandDims.length != indices.vectorSize()) {
       throw error(instr, "scatter_dims_to_operand_dims has " + toOperandDims.length
           + " entries but the index vectors have " + indices.vectorSize() + " components");
@@ -68,9 +67,9 @@ final class ScatterEvaluator {
     GatherScatterEvaluator.checkBatching(instr, "input_batching_dims", inputBatching,
         "scatter_indices_batching_dims", indicesBatching, operandDims, scatterIndices.shape().dimensions(),
         indexVectorDim);
-    int[] windowOperandDims = GatherScatterEvaluator.dimsNotIn(instr, operandDims.length,
+    int[] windowOperandDims = GatherScatterEvaluator.dimsNotIn(operandDims.length,
         insertedWindowDims, "inserted_window_dims", inputBatching, "input_batching_dims");
-    int[] updateScatterDims = GatherScatterEvaluator.dimsNotIn(instr, updateDims.length,
+    int[] updateScatterDims = GatherScatterEvaluator.dimsNotIn(updateDims.length,
         updateWindowDims, "update_window_dims", new long[0], "");
     int[] windowUpdateDims = GatherScatterEvaluator.toInts(updateWindowDims);
     checkUpdateShape(instr, updateDims, updateScatterDims, batchSizes, windowUpdateDims, windowOperandDims,

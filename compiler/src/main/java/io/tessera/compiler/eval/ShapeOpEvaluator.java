@@ -51,17 +51,9 @@ final class ShapeOpEvaluator {
     return Literal.zeros(instr.shape());
   }
 
-  /** {@code dimensions=} as ints, each checked to lie within {@code [0, rank)}. */
+  /** {@code dimensions=} as ints, each checked to be a dimension of a rank-{@code rank} array, none twice. */
   static int[] dimensionsAttr(Instruction instr, int rank) {
-    long[] dims = instr.requireAttr(Attr.DIMENSIONS);
-    int[] result = new int[dims.length];
-    for (int i = 0; i < dims.length; i++) {
-      if (dims[i] < 0 || dims[i] >= rank) {
-        throw error(instr, "dimension " + dims[i] + " is out of range for rank " + rank);
-      }
-      result[i] = (int) dims[i];
-    }
-    return result;
+    return Offsets.checkedDimensions(instr.requireAttr(Attr.DIMENSIONS), rank, "dimensions");
   }
 
   /**
@@ -171,10 +163,8 @@ final class ShapeOpEvaluator {
     int[] srcStrides = Indexing.strides(dims);
     int base = 0;
     for (int d : dimensionsAttr(instr, dims.length)) {
-      if (srcStrides[d] > 0 && dims[d] > 0) { // a dimension listed twice is reversed once
-        base += (dims[d] - 1) * srcStrides[d];
-        srcStrides[d] = -srcStrides[d];
-      }
+      base += (dims[d] - 1) * srcStrides[d]; // an empty dimension copies nothing, whatever the base
+      srcStrides[d] = -srcStrides[d];
     }
     ShapeOpStridedCopy.copyFrom(x, base, srcStrides, result);
     return result;
