@@ -28,7 +28,8 @@ final class ShapeOpEvaluator {
     EvaluationException.requireArrays(instr, operands);
     return switch (instr.opcode()) {
       case BROADCAST -> broadcast(instr, operands.get(0));
-      case RESHAPE, COPY -> reshape(instr, operands.get(0));
+      // set-dimension-size only records a runtime size: the data pass through unchanged.
+      case RESHAPE, COPY, SET_DIMENSION_SIZE -> reshape(instr, operands.get(0));
       case BITCAST -> bitcast(instr, operands.get(0));
       case TRANSPOSE -> transpose(instr, operands.get(0));
       case SLICE -> slice(instr, operands.get(0));

@@ -1,5 +1,7 @@
 package io.tessera.compiler.tools;
 
+import io.tessera.compiler.backend.BackendOptions;
+import io.tessera.compiler.cpu.CpuBackend;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.text.HloPrinter;
 import java.io.PrintStream;
@@ -7,8 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo]}: parses and verifies a module, runs
- * the named passes and prints the result to stdout.
+ * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo|llvm]}: parses and verifies a module,
+ * runs the named passes and prints the result to stdout: as HLO text, or as the CPU backend's
+ * optimized LLVM IR.
  */
 final class HloOptCommand {
   private HloOptCommand() {}
@@ -22,11 +25,12 @@ final class HloOptCommand {
       throw new UsageException("unknown pass '" + first + "' (this build has no optimization passes yet)");
     }
     String emit = cl.option("emit", "hlo");
-    if (!emit.equals("hlo")) {
-      throw new UsageException("--emit " + emit + " needs a code-generating backend, which this build does not have yet"
-          + " (available: hlo)");
+    switch (emit) {
+      case "hlo" -> out.print(HloPrinter.print(module));
+      // The CPU backend's kernel after LLVM's optimization pipeline: what actually runs.
+      case "llvm" -> out.print(new CpuBackend().emitLlvmIr(module, BackendOptions.defaults(), true));
+      default -> throw new UsageException("--emit " + emit + " is not supported (available: hlo, llvm)");
     }
-    out.print(HloPrinter.print(module));
     return 0;
   }
 }

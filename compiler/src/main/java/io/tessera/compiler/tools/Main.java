@@ -11,8 +11,8 @@ import java.util.List;
 public final class Main {
   static final String USAGE = String.join("\n",
       "usage: tessera <command> [options]",
-      "  hlo-opt FILE [--passes a,b,...] [--emit hlo]        parse, verify and print an HLO module",
-      "  run-hlo FILE --backend interpreter [--args FILE] [--compare BACKEND] [--seed N]",
+      "  hlo-opt FILE [--passes a,b,...] [--emit hlo|llvm]   parse, verify and print an HLO module",
+      "  run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N]",
       "                                                      run a module and print its results");
 
   private Main() {}

@@ -133,6 +133,9 @@ class VerifierTest {
         sas = f32[2,3] select-and-scatter(m, rw, zero), window={size=2x2}, select=ge, scatter=add
         srt = f32[2,3] sort(m), dimensions={1}, to_apply=ge
         dt = f32[2] dot(m, x), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+        bnt = (f32[2,3], f32[3], f32[3]) batch-norm-training(m, x, x), epsilon=0.001, feature_index=1
+        bni = f32[2,3] batch-norm-inference(m, x, x, x, x), epsilon=0.001, feature_index=1
+        sds = f32[2,3] set-dimension-size(m, k), dimensions={0}
         conv = f32[1,2,2,2] convolution(img, ker), window={size=3x3}, dim_labels=b01f_01io->b01f
         cll = f32[3] call(x), to_apply=negate3
         mp = f32[3] map(x, x), dimensions={0}, to_apply=add

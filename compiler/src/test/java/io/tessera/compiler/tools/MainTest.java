@@ -73,6 +73,22 @@ class MainTest {
   }
 
   @Test
+  void theCpuBackendRunsTheMlpAndAgreesWithTheInterpreter() {
+    Result r = run("run-hlo", MLP, "--backend", "cpu", "--args", MLP_ARGS, "--compare", "interpreter");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains("cpu and interpreter agree"), r.err());
+    assertTrue(r.out().startsWith("f32[3] {0.3370388"), r.out());
+  }
+
+  @Test
+  void hloOptEmitsTheCpuKernelAsLlvmIr() {
+    Result r = run("hlo-opt", MLP, "--emit", "llvm");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("define") && r.out().contains("tessera_entry"), r.out());
+    assertEquals(2, run("hlo-opt", MLP, "--emit", "ptx").status());
+  }
+
+  @Test
   void hloOptPrintsAModuleThatParsesBackToTheSameText() {
     Result r = run("hlo-opt", MLP);
     assertEquals(0, r.status(), r.err());
@@ -137,7 +153,9 @@ class MainTest {
   void usageErrorsExitWithTwo() {
     assertEquals(2, run().status());
     assertEquals(2, run("frobnicate").status());
-    assertEquals(2, run("run-hlo", MLP, "--backend", "tpu").status());
+    Result tpu = run("run-hlo", MLP, "--backend", "tpu");
+    assertEquals(2, tpu.status());
+    assertTrue(tpu.err().contains("available: interpreter, cpu"), tpu.err());
     assertEquals(2, run("run-hlo", MLP, "--bogus", "1").status());
     Result missing = run("run-hlo", "no/such/file.hlo");
     assertEquals(1, missing.status());

@@ -1,0 +1,19 @@
+/**
+ * The CPU backend: {@link io.tessera.compiler.cpu.CpuBackend} emits one kernel per module
+ * ({@link io.tessera.compiler.cpu.CpuKernelEmitter}, with {@link
+ * io.tessera.compiler.cpu.ReduceEmitter} and {@link io.tessera.compiler.cpu.DotEmitter}),
+ * optimizes it with LLVM's O2/O3 pipeline for the host CPU and JIT-compiles it with MCJIT
+ * ({@link io.tessera.compiler.cpu.LlvmJit}); calls go through an {@code i32 (i32, ptr)}
+ * trampoline that {@code LLVMRunFunction} can call from Java without JNI.
+ *
+ * <p>Supported today ({@link io.tessera.compiler.cpu.CpuSupport} is the table): parameters of
+ * static array shape, constants, iota, every elementwise opcode on every element type the
+ * interpreter allows, broadcast, reshape, bitcast, transpose, slice, reverse, concatenate, pad,
+ * copy, reduce (variadic, any scalar reducer), dot (general dimension numbers, mixed operand
+ * types), tuple results. Not yet: while, conditional, call, map, fusion, custom-call, gather,
+ * scatter, dynamic-slice, dynamic-update-slice, reduce-window, select-and-scatter, sort,
+ * convolution, dynamic (runtime) dimensions, tuple-shaped parameters, a tiled GEMM, vectorized
+ * math, ahead-of-time object files. Those fail at compile time with
+ * "not supported by the cpu backend yet: OPCODE at %name".
+ */
+package io.tessera.compiler.cpu;
