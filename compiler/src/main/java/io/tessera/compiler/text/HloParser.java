@@ -105,16 +105,7 @@ public final class HloParser {
       throw c.expected("'HloModule'");
     }
     module = new Module(c.readName("a module name"));
-    while (c.tryConsume(',')) {
-      c.skipTrivia();
-      int at = c.position();
-      String name = c.readName("a module attribute name");
-      c.expect('=');
-      if (module.headerAttributes().containsKey(name)) {
-        throw c.errorAt(at, "duplicate module attribute " + name);
-      }
-      module.headerAttributes().put(name, AttributeParser.scanRaw(c));
-    }
+    textAttributes(module.headerAttributes(), "module");
     Computation entry = null;
     Computation last = null;
     do {
@@ -195,17 +186,25 @@ public final class HloParser {
           + computation.root().shape().toStringWithoutLayout());
     }
     current = null;
-    while (c.tryConsume(',')) { // execution_thread="..." and the like, kept as text
-      c.skipTrivia();
-      int attributeAt = c.position();
-      String attribute = c.readName("a computation attribute name");
-      c.expect('=');
-      if (computation.textAttributes().containsKey(attribute)) {
-        throw c.errorAt(attributeAt, "duplicate computation attribute " + attribute);
-      }
-      computation.textAttributes().put(attribute, AttributeParser.scanRaw(c));
-    }
+    textAttributes(computation.textAttributes(), "computation"); // execution_thread="..."
     return computation;
+  }
+
+  /**
+   * {@code , name=value} pairs kept as their text: the {@code HloModule} line's attributes, and
+   * those after a computation's closing brace. {@code owner} names the kind in messages.
+   */
+  private void textAttributes(Map<String, String> into, String owner) {
+    while (c.tryConsume(',')) {
+      c.skipTrivia();
+      int at = c.position();
+      String name = c.readName("a " + owner + " attribute name");
+      c.expect('=');
+      if (into.containsKey(name)) {
+        throw c.errorAt(at, "duplicate " + owner + " attribute " + name);
+      }
+      into.put(name, AttributeParser.scanRaw(c));
+    }
   }
 
   /** One {@code name: shape} of a signature, and where its shape was written. */
