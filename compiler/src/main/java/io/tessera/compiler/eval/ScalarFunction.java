@@ -88,6 +88,20 @@ public abstract class ScalarFunction {
   public abstract long applyLong(long acc, long element);
 
   /**
+   * {@code into[at] = f(into[at], from[index])} for a single-accumulator reducer, on the storage
+   * arrays: the step of scatter and select-and-scatter.
+   */
+  final void accumulate(Literal into, int at, Literal from, int index) {
+    if (into.isFloat()) {
+      double[] out = into.floatStorage();
+      out[at] = applyDouble(out[at], from.getDouble(index));
+    } else {
+      long[] out = into.intStorage();
+      out[at] = applyLong(out[at], from.getLong(index));
+    }
+  }
+
+  /**
    * Applies the reducer to {@code N} scalar accumulators and {@code N} scalar elements.
    *
    * @return the {@code N} new accumulators, scalars

@@ -150,22 +150,12 @@ final class ScatterEvaluator {
     void apply(int resultIndex, int updateIndex) {
       try {
         if (results.size() == 1) {
-          applySingle(results.get(0), resultIndex, updates.get(0), updateIndex);
+          function.accumulate(results.get(0), resultIndex, updates.get(0), updateIndex);
         } else {
           applyVariadic(resultIndex, updateIndex);
         }
       } catch (EvaluationException e) {
         throw error(scatter, "to_apply=" + scatter.attr(Attr.TO_APPLY).name() + ": " + e.getMessage(), e);
-      }
-    }
-
-    private void applySingle(Literal result, int resultIndex, Literal update, int updateIndex) {
-      if (result.isFloat()) {
-        double[] out = result.floatStorage();
-        out[resultIndex] = function.applyDouble(out[resultIndex], update.getDouble(updateIndex));
-      } else {
-        long[] out = result.intStorage();
-        out[resultIndex] = function.applyLong(out[resultIndex], update.getLong(updateIndex));
       }
     }
 
