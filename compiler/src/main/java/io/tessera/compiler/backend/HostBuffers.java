@@ -69,16 +69,21 @@ public final class HostBuffers {
   /**
    * The row count the arguments give the dynamic dimensions of the parameters, or {@link
    * Executable#STATIC_SHAPES} for a static signature.
+   *
+   * @throws IllegalArgumentException when arguments disagree on it, or no parameter has rows
    */
-  private static long rowCount(ExecutableSignature sig, List<Literal> arguments) {
+  public static long rowCount(ExecutableSignature sig, List<Literal> arguments) {
     if (!sig.hasDynamicRows()) {
       return Executable.STATIC_SHAPES;
     }
     long rows = -1;
-    for (int i = 0; i < arguments.size(); i++) {
+    for (int i = 0; i < Math.min(arguments.size(), sig.parameterShapes().size()); i++) {
       Shape p = sig.parameterShapes().get(i);
       Shape a = arguments.get(i).shape();
-      for (int d = 0; d < p.rank() && a.isArray() && d < a.rank(); d++) {
+      if (!p.isArray() || !a.isArray()) {
+        continue;
+      }
+      for (int d = 0; d < p.rank() && d < a.rank(); d++) {
         if (p.isDynamicDimension(d)) {
           if (rows >= 0 && a.dimension(d) != rows) {
             throw new IllegalArgumentException("argument " + i + " has " + a.dimension(d) + " rows in dimension " + d

@@ -253,48 +253,6 @@ class AotCompilerTest {
     assertTrue(e.getMessage().contains("%x"), e.getMessage());
   }
 
-  @Test
-  void callOverheadOfTheCFunctionIsNanoseconds() throws Exception {
-    requireTool("gcc", "gcc is not installed: the x86-64 object cannot be linked into a C program here");
-    requireHost(AotCompiler.Architecture.X86_64);
-    write("""
-        HloModule neg
-        ENTRY e {
-          x = f32[?,4] parameter(0)
-          ROOT r = f32[?,4] negate(x)
-        }
-        """, "neg", AotCompiler.Architecture.X86_64);
-    Path bench = dir.resolve("bench.c");
-    Files.writeString(bench, """
-        #define _POSIX_C_SOURCE 199309L
-        #include <stdio.h>
-        #include <time.h>
-        #include "neg.h"
-        int main(void) {
-          float x[4] = {1, 2, 3, 4}, r[4];
-          const void* p[1] = {x};
-          void* res[1] = {r};
-          struct timespec t0, t1;
-          int n = 2000000;
-          clock_gettime(CLOCK_MONOTONIC, &t0);
-          for (int i = 0; i < n; i++) {
-            if (neg(1, p, res, NULL) != NEG_OK) return 1;
-          }
-          clock_gettime(CLOCK_MONOTONIC, &t1);
-          printf("%.2f %g\\n", ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n, r[3]);
-          return 0;
-        }
-        """);
-    Path program = dir.resolve("bench");
-    exec(List.of("gcc", "-std=c11", "-O2", "-I", dir.toString(), bench.toString(), dir.resolve("neg.o").toString(),
-        "-lm", "-o", program.toString()), 120);
-    String[] out = exec(List.of(program.toString()), 120).strip().split(" ");
-    double nanos = Double.parseDouble(out[0]);
-    System.out.printf("aot: call overhead of the C entry with a row count %.1f ns%n", nanos);
-    assertEquals("-4", out[1]);
-    assertTrue(nanos < 1000, nanos + " ns per call");
-  }
-
   // ---- helpers -------------------------------------------------------------------------------
 
   /** Compiles {@code hlo} and writes NAME.o and NAME.h into the temporary directory. */

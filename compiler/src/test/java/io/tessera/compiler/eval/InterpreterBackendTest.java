@@ -84,13 +84,6 @@ class InterpreterBackendTest {
   }
 
   @Test
-  void refusesTupleParameters() {
-    CompilationException tuple = assertThrows(CompilationException.class, () -> Backends.byName("interpreter").compile(
-        HloParser.parse("HloModule m\nENTRY e {\n  p = (f32[2]) parameter(0)\n  ROOT g = f32[2] get-tuple-element(p), index=0\n}\n")));
-    assertTrue(tuple.getMessage().contains("%p"), tuple.getMessage());
-  }
-
-  @Test
   void rowsOnlyTheResultHasComeFromTheCall() {
     try (Executable exe = Backends.byName("interpreter").compile(
         HloParser.parse("HloModule m\nENTRY e {\n  ROOT i = s32[?,2] iota(), iota_dimension=0\n}\n"));
@@ -99,6 +92,35 @@ class InterpreterBackendTest {
       assertEquals(2, r.get(5));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exe.run(List.of()));
       assertTrue(e.getMessage().contains("no parameter has a dynamic dimension"), e.getMessage());
+    }
+  }
+
+  @Test
+  void refusesADynamicShapeNoCallCanBind() {
+    CompilationException e = assertThrows(CompilationException.class, () -> Backends.byName("interpreter").compile(
+        HloParser.parse("HloModule m\nENTRY e {\n  x = f32[3] parameter(0)\n  i = s32[?] iota(), iota_dimension=0\n"
+            + "  ROOT n = f32[3] negate(x)\n}\n")));
+    assertEquals("%i (iota) in computation e has the dynamic shape s32[?]; the interpreter evaluates static "
+        + "shapes only", e.getMessage());
+  }
+
+  @Test
+  void tupleParametersRunFromLiteralsAndAreRefusedFromBuffers() {
+    String hlo = """
+        HloModule m
+        ENTRY e {
+          t = (f32[], f32[]) parameter(0)
+          a = f32[] get-tuple-element(t), index=0
+          b = f32[] get-tuple-element(t), index=1
+          ROOT s = f32[] add(a, b)
+        }
+        """;
+    try (Executable exe = Backends.byName("interpreter").compile(HloParser.parse(hlo));
+         FloatPointer out = new FloatPointer(1)) {
+      assertEquals(HloParser.parseLiteral("f32[] 3"), exe.run(List.of(HloParser.parseLiteral("(f32[] 1, f32[] 2)"))));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exe.execute(
+          Buffers.host(new long[] {out.address()}, new long[] {8}), Buffers.host(new long[] {out.address()}, new long[] {4})));
+      assertTrue(e.getMessage().startsWith("parameter %t has the tuple shape"), e.getMessage());
     }
   }
 }
