@@ -1,32 +1,55 @@
 package io.tessera.compiler.tools;
 
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.pass.PassRegistry;
+import io.tessera.compiler.pass.Pipeline;
+import io.tessera.compiler.pass.Pipelines;
 import io.tessera.compiler.text.HloPrinter;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo]}: parses and verifies a module, runs
- * the named passes and prints the result to stdout.
+ * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo] [--dump-to DIR]}: parses and
+ * verifies a module, runs the named passes (the CPU pipeline, {@link Pipelines#cpuDefault}, when
+ * {@code --passes} is absent; nothing when it is {@code none}) with the verifier between them, and
+ * prints the result to stdout. {@code --dump-to} writes the module after each change, as
+ * {@code --xla_dump_to} does.
  */
 final class HloOptCommand {
   private HloOptCommand() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
-    CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit"));
-    Module module = HloFiles.readModule(cl.onePositional("HLO file"));
-    if (cl.has("passes") && !cl.option("passes", "").isBlank()) {
-      // No optimization pass is part of this build yet: name the first requested one.
-      String first = cl.option("passes", "").split(",")[0].strip();
-      throw new UsageException("unknown pass '" + first + "' (this build has no optimization passes yet)");
-    }
+    CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit", "dump-to"));
     String emit = cl.option("emit", "hlo");
     if (!emit.equals("hlo")) {
       throw new UsageException("--emit " + emit + " needs a code-generating backend, which this build does not have yet"
           + " (available: hlo)");
     }
+    Pipeline pipeline = pipeline(cl);
+    Module module = HloFiles.readModule(cl.onePositional("HLO file"));
+    if (pipeline != null) {
+      pipeline.run(module);
+    }
     out.print(HloPrinter.print(module));
     return 0;
+  }
+
+  /** The pipeline the options ask for, or {@code null} for none. */
+  private static Pipeline pipeline(CommandLine cl) {
+    Path dump = cl.has("dump-to") ? Path.of(cl.option("dump-to", "")) : null;
+    if (!cl.has("passes")) {
+      return Pipelines.cpuDefault(dump);
+    }
+    String passes = cl.option("passes", "").strip();
+    if (passes.equals("none")) {
+      return null;
+    }
+    try {
+      return PassRegistry.pipeline(passes, dump);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 }
