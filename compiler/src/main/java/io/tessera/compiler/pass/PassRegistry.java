@@ -27,6 +27,7 @@ public final class PassRegistry {
     register("constant-fold", "evaluate instructions whose operands are all constants", ConstantFolding::new);
     register("cse", "common-subexpression elimination", Cse::new);
     register("dce", "dead instruction and computation elimination", DeadCodeElimination::new);
+    register("fuse", "loop, reduce-input and dot-epilogue fusion into fusion instructions", Fusion::new);
   }
 
   private PassRegistry() {}

@@ -20,12 +20,15 @@ public final class Pipelines {
   /**
    * The CPU backend's pipeline, dumping the module into {@code dumpDirectory} after each change
    * when it is not {@code null}: simplification, constant folding, CSE and DCE repeated to a fixed
-   * point (each exposes work for the others).
+   * point (each exposes work for the others), then fusion of the simplified module. Fusion runs
+   * after the group, as in XLA: the rewrites see through unfused instructions, and a fused module
+   * is final.
    */
   public static Pipeline cpuDefault(Path dumpDirectory) {
     return Pipeline.builder("cpu")
         .fixedPoint("simplification", SIMPLIFICATION_ROUNDS,
             new AlgebraicSimplifier(), new ConstantFolding(), new Cse(), new DeadCodeElimination())
+        .add(new Fusion())
         .verifyBetweenPasses(true)
         .dumpTo(dumpDirectory)
         .build();
