@@ -1,6 +1,7 @@
 package io.tessera.compiler.tools;
 
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.pass.BufferAssignment;
 import io.tessera.compiler.pass.PassRegistry;
 import io.tessera.compiler.pass.Pipeline;
 import io.tessera.compiler.pass.Pipelines;
@@ -11,11 +12,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo] [--dump-to DIR]}: parses and
+ * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo|buffers] [--dump-to DIR]}: parses and
  * verifies a module, runs the named passes (the CPU pipeline, {@link Pipelines#cpuDefault}, when
  * {@code --passes} is absent; nothing when it is {@code none}) with the verifier between them, and
- * prints the result to stdout. {@code --dump-to} writes the module after each change, as
- * {@code --xla_dump_to} does.
+ * prints the result to stdout: the module as HLO text, or with {@code --emit buffers} the buffer
+ * assignment of the result ({@link BufferAssignment#report()}). {@code --dump-to} writes the module
+ * after each change, as {@code --xla_dump_to} does.
  */
 final class HloOptCommand {
   private HloOptCommand() {}
@@ -23,16 +25,16 @@ final class HloOptCommand {
   static int run(List<String> args, PrintStream out, PrintStream err) {
     CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit", "dump-to"));
     String emit = cl.option("emit", "hlo");
-    if (!emit.equals("hlo")) {
+    if (!emit.equals("hlo") && !emit.equals("buffers")) {
       throw new UsageException("--emit " + emit + " needs a code-generating backend, which this build does not have yet"
-          + " (available: hlo)");
+          + " (available: hlo, buffers)");
     }
     Pipeline pipeline = pipeline(cl);
     Module module = HloFiles.readModule(cl.onePositional("HLO file"));
     if (pipeline != null) {
       pipeline.run(module);
     }
-    out.print(HloPrinter.print(module));
+    out.print(emit.equals("buffers") ? BufferAssignment.assign(module).report() : HloPrinter.print(module));
     return 0;
   }
 

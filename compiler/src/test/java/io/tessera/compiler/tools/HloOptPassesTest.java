@@ -96,4 +96,13 @@ class HloOptPassesTest {
     }
     assertEquals(r.out(), Files.readString(dump.resolve("003.dce.hlo")));
   }
+
+  @Test
+  void emitBuffersPrintsTheAssignmentOfTheOptimizedModule() throws IOException {
+    Result r = run("hlo-opt", write(MODULE).toString(), "--emit", "buffers");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("buffer assignment of module m, entry computation e"), r.out());
+    assertTrue(r.out().contains("output 0: %fusion f32[3] computed in place"), r.out());
+    assertEquals(2, run("hlo-opt", write(MODULE).toString(), "--emit", "llvm").status());
+  }
 }
