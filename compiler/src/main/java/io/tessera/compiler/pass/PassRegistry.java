@@ -28,6 +28,9 @@ public final class PassRegistry {
     register("cse", "common-subexpression elimination", Cse::new);
     register("dce", "dead instruction and computation elimination", DeadCodeElimination::new);
     register("fuse", "loop, reduce-input and dot-epilogue fusion into fusion instructions", Fusion::new);
+    register("inline", "replace calls by the bodies of the computations they call", CallInliner::new);
+    register("batch", "per-row module -> batched module: a leading row dimension ? on parameters and results",
+        BatchingPass::new);
   }
 
   private PassRegistry() {}
