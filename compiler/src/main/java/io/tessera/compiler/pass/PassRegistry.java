@@ -31,6 +31,8 @@ public final class PassRegistry {
     register("inline", "replace calls by the bodies of the computations they call", CallInliner::new);
     register("batch", "per-row module -> batched module: a leading row dimension ? on parameters and results",
         BatchingPass::new);
+    registerWithArgument("rebatch", "fixed-batch module -> batch size ?; rebatch:D or rebatch:D0/-/D2 name the"
+        + " batch dimension of each parameter", RebatchingPass::parse);
   }
 
   private PassRegistry() {}

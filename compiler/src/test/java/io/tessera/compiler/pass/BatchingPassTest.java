@@ -5,10 +5,13 @@ import static io.tessera.compiler.pass.BatchingNumerics.batched;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tessera.compiler.eval.ElidedConstants;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Opcode;
+import io.tessera.compiler.hlo.Verifier;
 import io.tessera.compiler.testing.RandomPrograms;
 import io.tessera.compiler.text.HloParser;
 import io.tessera.compiler.text.HloPrinter;
@@ -251,6 +254,31 @@ class BatchingPassTest {
           ROOT x = f32[?,4] parameter(0)
         """))));
     assertTrue(twice.getMessage().contains("already has a dynamic dimension"), twice.getMessage());
+  }
+
+  static Stream<Path> corpus() throws Exception {
+    return PassNumericsTest.corpus();
+  }
+
+  /** Corpus modules read as per-row modules: batched where the pass has rules, else skipped with its reason. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  void corpusModulesBatchRowByRow(Path file) throws IOException {
+    Module perRow = HloParser.parse(Files.readString(file));
+    assumeTrue(Verifier.problems(perRow).isEmpty(), file.getFileName() + " does not verify (a parser test case)");
+    String unsupported = PassNumericsTest.unsupported(perRow);
+    assumeTrue(unsupported == null, () -> file.getFileName() + " is skipped: " + unsupported);
+    ElidedConstants.fill(perRow, 5);
+    Module batched;
+    try {
+      batched = batched(perRow);
+    } catch (PassException e) {
+      assumeTrue(false, () -> file.getFileName() + " is not batched: " + e.getMessage());
+      return;
+    }
+    for (int rows : ROW_COUNTS) {
+      assertRowByRow(perRow, batched, rows, rows, file.getFileName().toString());
+    }
   }
 
   static Stream<Long> seeds() {

@@ -13,9 +13,7 @@ class PassRegistryTest {
   @Test
   void everyNameMakesThePassOfThatName() {
     for (String name : PassRegistry.names()) {
-      if (!name.equals("rebatch")) {
-        assertEquals(name, PassRegistry.create(name).name());
-      }
+      assertEquals(name, PassRegistry.create(name).name());
     }
     assertInstanceOf(Cse.class, PassRegistry.create(" cse "));
   }
@@ -31,6 +29,14 @@ class PassRegistryTest {
   void aPassWithoutParametersRefusesAnArgument() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PassRegistry.create("dce:1"));
     assertEquals("pass 'dce' takes no argument, got '1'", e.getMessage());
+  }
+
+  @Test
+  void rebatchTakesOneDimensionOrOnePerParameter() {
+    assertInstanceOf(RebatchingPass.class, PassRegistry.create("rebatch:1"));
+    assertInstanceOf(RebatchingPass.class, PassRegistry.create("rebatch:0/-/2"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PassRegistry.create("rebatch:x"));
+    assertTrue(e.getMessage().startsWith("rebatch takes a dimension (rebatch:0) or one per parameter"), e.getMessage());
   }
 
   @Test
