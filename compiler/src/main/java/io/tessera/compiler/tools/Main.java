@@ -11,7 +11,8 @@ import java.util.List;
 public final class Main {
   static final String USAGE = String.join("\n",
       "usage: tessera <command> [options]",
-      "  hlo-opt FILE [--passes a,b,...] [--emit hlo]        parse, verify and print an HLO module",
+      "  hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers] [--dump-to DIR]",
+      "                                                      optimize and print an HLO module",
       "  run-hlo FILE --backend interpreter [--args FILE] [--compare BACKEND] [--seed N]",
       "                                                      run a module and print its results");
 

@@ -41,7 +41,7 @@ class PassNumericsTest {
   /** Every pass that keeps a module's signature, by name, plus the whole CPU pipeline. */
   static List<Supplier<Pass>> passes() {
     List<Supplier<Pass>> passes = new ArrayList<>();
-    for (String name : List.of("simplify", "constant-fold", "cse", "dce", "fuse")) {
+    for (String name : List.of("simplify", "constant-fold", "cse", "dce", "fuse", "inline")) {
       passes.add(() -> PassRegistry.create(name));
     }
     passes.add(Pipelines::cpuDefault);
