@@ -119,24 +119,77 @@ final class BatchedContractions {
   }
 
   /**
-   * A gather from a table that does not depend on the row, at row-dependent indices (an embedding
-   * lookup): the indices get the row dimension in front, which becomes a leading batch dimension
-   * of the output.
+   * A gather with row-dependent indices, from a table shared by all rows (an embedding lookup):
+   * the indices get the row dimension in front, which becomes a leading batch dimension of the
+   * output. From a row-dependent operand, the rows of operand and indices are paired with gather's
+   * batching dimensions, so each row gathers from its own operand.
    */
   static Instruction gather(Batcher b, Instruction i) {
-    if (b.isBatched(i.operand(0))) {
-      throw b.cannot(i, "gathering from a row-dependent operand is not supported (only row-dependent indices)");
-    }
     Instruction indices = b.rowDimAt(i.operand(1), 0);
     Attributes attributes = i.attributes()
         .with(Attr.OFFSET_DIMS, plusOne(i.requireAttr(Attr.OFFSET_DIMS)))
         .with(Attr.INDEX_VECTOR_DIM, i.requireAttr(Attr.INDEX_VECTOR_DIM) + 1);
-    long[] indicesBatching = i.attr(Attr.START_INDICES_BATCHING_DIMS);
-    if (indicesBatching != null) {
+    long[] indicesBatching = i.attributes().getOrDefault(Attr.START_INDICES_BATCHING_DIMS, new long[0]);
+    long[] operandBatching = i.attributes().getOrDefault(Attr.OPERAND_BATCHING_DIMS, new long[0]);
+    Instruction operand = b.mapped(i.operand(0));
+    if (b.isBatched(i.operand(0))) {
+      operand = b.rowDimAt(i.operand(0), 0);
+      attributes = attributes
+          .with(Attr.COLLAPSED_SLICE_DIMS, plusOne(i.requireAttr(Attr.COLLAPSED_SLICE_DIMS)))
+          .with(Attr.START_INDEX_MAP, plusOne(i.requireAttr(Attr.START_INDEX_MAP)))
+          .with(Attr.SLICE_SIZES, prepend(1, i.requireAttr(Attr.SLICE_SIZES)))
+          .with(Attr.OPERAND_BATCHING_DIMS, prepend(0, plusOne(operandBatching)))
+          .with(Attr.START_INDICES_BATCHING_DIMS, prepend(0, plusOne(indicesBatching)));
+    } else if (indicesBatching.length > 0) {
       attributes = attributes.with(Attr.START_INDICES_BATCHING_DIMS, plusOne(indicesBatching));
     }
-    return b.emit(i, RowDim.at(0), Opcode.GATHER, Batcher.withRowDim(i.shape(), 0),
-        List.of(b.mapped(i.operand(0)), indices), attributes);
+    return b.emit(i, RowDim.at(0), Opcode.GATHER, Batcher.withRowDim(i.shape(), 0), List.of(operand, indices),
+        attributes);
+  }
+
+  /**
+   * A dynamic-slice whose operand or start indices depend on the row is a gather: the start
+   * indices of each row form a row of an index array, and a row-dependent operand pairs its rows
+   * with them through gather's batching dimensions. Gather clamps start indices into bounds as
+   * dynamic-slice does, so the results agree.
+   */
+  static Instruction dynamicSlice(Batcher b, Instruction i) {
+    Instruction x = i.operand(0);
+    int rank = x.shape().rank();
+    if (rank == 0) {
+      return b.emit(i, RowDim.at(0), Opcode.COPY, Batcher.withRowDim(i.shape(), 0), List.of(b.rowDimAt(x, 0)),
+          Attributes.EMPTY); // a scalar's only slice is itself
+    }
+    Shape indexType = i.operand(1).shape();
+    Shape column = Shape.array(indexType.elementType(), Shape.DYNAMIC, 1);
+    List<Instruction> columns = new ArrayList<>();
+    for (int k = 1; k < i.operandCount(); k++) {
+      Instruction start = i.operand(k);
+      columns.add(b.isBatched(start)
+          ? b.helper(Opcode.RESHAPE, column, List.of(b.mapped(start)), Attributes.EMPTY)
+          : b.helper(Opcode.BROADCAST, column, List.of(b.mapped(start)), Batcher.dimensionsAttr(new long[0])));
+    }
+    Instruction indices = columns.size() == 1 ? columns.get(0) : b.helper(Opcode.CONCATENATE,
+        Shape.array(indexType.elementType(), Shape.DYNAMIC, rank), columns, Batcher.dimensionsAttr(new long[] {1}));
+    long[] sizes = i.requireAttr(Attr.DYNAMIC_SLICE_SIZES);
+    long[] sliceDims = new long[rank];
+    for (int d = 0; d < rank; d++) {
+      sliceDims[d] = d;
+    }
+    Attributes.Builder a = Attributes.builder().put(Attr.OFFSET_DIMS, plusOne(sliceDims))
+        .put(Attr.COLLAPSED_SLICE_DIMS, new long[0]);
+    Instruction operand;
+    if (b.isBatched(x)) {
+      operand = b.rowDimAt(x, 0);
+      a.put(Attr.START_INDEX_MAP, plusOne(sliceDims))
+          .put(Attr.OPERAND_BATCHING_DIMS, new long[] {0}).put(Attr.START_INDICES_BATCHING_DIMS, new long[] {0})
+          .put(Attr.INDEX_VECTOR_DIM, 1L).put(Attr.SLICE_SIZES, prepend(1, sizes));
+    } else {
+      operand = b.mapped(x);
+      a.put(Attr.START_INDEX_MAP, sliceDims).put(Attr.INDEX_VECTOR_DIM, 1L).put(Attr.SLICE_SIZES, sizes);
+    }
+    return b.emit(i, RowDim.at(0), Opcode.GATHER, Batcher.withRowDim(i.shape(), 0), List.of(operand, indices),
+        a.build());
   }
 
   private static Instruction emitPerElement(Batcher b, Instruction i, int at, List<Instruction> operands,

@@ -212,8 +212,7 @@ final class Batcher {
       case DOT -> BatchedContractions.dot(this, i);
       case GATHER -> BatchedContractions.gather(this, i);
       case CALL -> throw cannot(i, "inline calls first (the batching pass inlines the entry's calls)");
-      case DYNAMIC_SLICE -> throw cannot(i, "a dynamic-slice of a row-dependent operand would need a size for"
-          + " the row dimension, which is only known at run time");
+      case DYNAMIC_SLICE -> BatchedContractions.dynamicSlice(this, i);
       default -> throw cannot(i, "no batching rule for " + i.opcode() + " with a row-dependent operand");
     };
   }

@@ -173,6 +173,7 @@ final class RowExtraction {
       case REDUCE_WINDOW -> reduceWindow(i);
       case SELECT_AND_SCATTER -> selectAndScatter(i);
       case DOT -> dot(i);
+      case DYNAMIC_SLICE -> dynamicSlice(i);
       case DYNAMIC_UPDATE_SLICE -> dynamicUpdateSlice(i);
       case GATHER -> gather(i);
       case FUSION -> throw mixes(i, "holds fused instructions: rebatch a module before fusing it");
@@ -514,6 +515,24 @@ final class RowExtraction {
     }
     return emit(i, resultDim, Opcode.DOT, without(i.shape(), resultDim), List.of(mapped.get(lhs), mapped.get(rhs)),
         a);
+  }
+
+  /** The slice keeps the whole batch, from start 0 of the batch dimension. */
+  private Instruction dynamicSlice(Instruction i) {
+    int r = rowOfBatched(i.operand(0));
+    long[] sizes = i.requireAttr(Attr.DYNAMIC_SLICE_SIZES);
+    if (!ConstantValues.isAll(i.operand(1 + r), 0) || sizes[r] != batch) {
+      throw mixes(i, "slices part of the batch dimension " + r + ": rows would move or go");
+    }
+    List<Instruction> operands = new ArrayList<>();
+    operands.add(mapped.get(i.operand(0)));
+    for (int k = 1; k < i.operandCount(); k++) {
+      if (k != 1 + r) {
+        operands.add(mapped.get(i.operand(k)));
+      }
+    }
+    return emit(i, r, Opcode.DYNAMIC_SLICE, without(i.shape(), r), operands,
+        i.attributes().with(Attr.DYNAMIC_SLICE_SIZES, remove(sizes, r)));
   }
 
   /** The update covers the whole batch, at start 0 of the batch dimension. */

@@ -193,6 +193,50 @@ class BatchingPassTest {
   }
 
   @Test
+  void dynamicSlicesOfRowsOrAtRowIndicesBecomeGathers() {
+    Module batched = batched(HloParser.parse(entry("""
+          x = f32[6,3] parameter(0)
+          i = s32[] parameter(1)
+          j = s32[] constant(1)
+          ROOT d = f32[2,2] dynamic-slice(x, i, j), dynamic_slice_sizes={2,2}
+        """)));
+    assertEquals(Opcode.GATHER, batched.entry().root().opcode());
+    assertEquals("f32[?,2,2]", batched.entry().root().shape().toString());
+    // Start indices out of range are clamped alike: random s32 indices are in [-4, 4].
+    assertBatchesRowByRow(entry("""
+          x = f32[6,3] parameter(0)
+          i = s32[] parameter(1)
+          j = s32[] constant(1)
+          ROOT d = f32[2,2] dynamic-slice(x, i, j), dynamic_slice_sizes={2,2}
+        """));
+    assertBatchesRowByRow(entry("""
+          i = s32[] parameter(0)
+          table = f32[9,4] iota(), iota_dimension=0
+          z = s32[] constant(0)
+          ROOT d = f32[1,4] dynamic-slice(table, i, z), dynamic_slice_sizes={1,4}
+        """));
+    assertBatchesRowByRow(entry("""
+          x = f32[5] parameter(0)
+          i = s32[] constant(2)
+          ROOT d = f32[3] dynamic-slice(x, i), dynamic_slice_sizes={3}
+        """));
+  }
+
+  @Test
+  void aGatherFromARowDependentOperandPairsRowsWithBatchingDimensions() {
+    assertBatchesRowByRow(entry("""
+          x = f32[5,3] parameter(0)
+          ids = s32[4,1] parameter(1)
+          ROOT g = f32[4,3] gather(x, ids), offset_dims={1}, collapsed_slice_dims={0}, start_index_map={0}, index_vector_dim=1, slice_sizes={1,3}
+        """));
+    assertBatchesRowByRow(entry("""
+          x = f32[5,3] parameter(0)
+          ids = s32[2,1] constant({{4}, {1}})
+          ROOT g = f32[2,3] gather(x, ids), offset_dims={1}, collapsed_slice_dims={0}, start_index_map={0}, index_vector_dim=1, slice_sizes={1,3}
+        """));
+  }
+
+  @Test
   void dynamicUpdateSliceGetsAZeroStartForTheRow() {
     assertBatchesRowByRow(entry("""
           x = f32[6] parameter(0)
@@ -244,12 +288,12 @@ class BatchingPassTest {
         }
         """)));
     assertEquals("cannot batch %w (while): no batching rule for while with a row-dependent operand", loop.getMessage());
-    PassException slice = assertThrows(PassException.class, () -> new BatchingPass().run(HloParser.parse(entry("""
+    PassException custom = assertThrows(PassException.class, () -> new BatchingPass().run(HloParser.parse(entry("""
           x = f32[4] parameter(0)
-          i = s32[] constant(1)
-          ROOT d = f32[2] dynamic-slice(x, i), dynamic_slice_sizes={2}
+          ROOT c = f32[4] custom-call(x), custom_call_target="foo"
         """))));
-    assertTrue(slice.getMessage().startsWith("cannot batch %d (dynamic-slice): "), slice.getMessage());
+    assertEquals("cannot batch %c (custom-call): no batching rule for custom-call with a row-dependent operand",
+        custom.getMessage());
     PassException twice = assertThrows(PassException.class, () -> new BatchingPass().run(HloParser.parse(entry("""
           ROOT x = f32[?,4] parameter(0)
         """))));

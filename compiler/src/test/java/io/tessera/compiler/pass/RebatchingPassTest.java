@@ -193,6 +193,32 @@ class RebatchingPassTest {
   }
 
   @Test
+  void dynamicSlicesAndUpdatesThatKeepTheWholeBatchAreAccepted() {
+    String hlo = """
+        HloModule m
+        ENTRY e {
+          x = f32[8,6] parameter(0)
+          i = s32[] parameter(1)
+          z = s32[] constant(0)
+          d = f32[8,2] dynamic-slice(x, z, i), dynamic_slice_sizes={8,2}
+          n = f32[8,2] negate(d)
+          ROOT u = f32[8,6] dynamic-update-slice(x, n, z, i)
+        }
+        """;
+    Module m = rebatched(hlo, new RebatchingPass());
+    assertEquals("f32[?,6]", m.entry().root().shape().toString());
+    assertEquals("s32[]", m.entry().parameter(1).shape().toString());
+    for (int rows : new int[] {1, 3, 17}) {
+      assertRowsMatch(HloParser.parse(hlo), m, List.of(0, RowDim.NONE), List.of(0), rows, rows, BATCH);
+    }
+    assertRefused("""
+          x = f32[8,6] parameter(0)
+          one = s32[] constant(1)
+          ROOT d = f32[4,6] dynamic-slice(x, one, one), dynamic_slice_sizes={4,6}
+        """, "%d (dynamic-slice) slices part of the batch dimension 0");
+  }
+
+  @Test
   void aParameterWhoseSizeIsNotTheBatchNeedsExplicitDimensions() {
     PassException e = assertThrows(PassException.class, () -> RebatchingPass.everyParameterAt(0).run(
         HloParser.parse("""
