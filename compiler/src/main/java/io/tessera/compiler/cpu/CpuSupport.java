@@ -2,11 +2,14 @@ package io.tessera.compiler.cpu;
 
 import io.tessera.compiler.backend.CompilationException;
 import io.tessera.compiler.hlo.Attr;
+import io.tessera.compiler.hlo.CallGraph;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.hlo.Shape;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,15 +41,22 @@ final class CpuSupport {
         throw notSupported("a dynamic dimension (?) in parameter", p);
       }
     }
-    check(entry, Use.GENERAL, new IdentityHashMap<>());
+    check(entry, Use.GENERAL, new IdentityHashMap<>(), new ArrayList<>());
   }
 
-  private static void check(Computation computation, Use use, Map<Computation, Use> checked) {
+  private static void check(Computation computation, Use use, Map<Computation, Use> checked, List<Computation> path) {
+    if (path.contains(computation)) {
+      // Calls are inlined per call site, so a cycle would never end (the parser refuses these).
+      List<Computation> cycle = new ArrayList<>(path.subList(path.indexOf(computation), path.size()));
+      cycle.add(computation);
+      throw new CompilationException("computations call each other recursively: " + CallGraph.describe(cycle));
+    }
     Use before = checked.get(computation);
     if (before == use || before == Use.SCALAR) {
       return; // scalar checks are the stricter ones
     }
     checked.put(computation, use);
+    path.add(computation);
     for (Instruction instr : ComputationEmitter.reachableInOrder(computation)) {
       if (use == Use.SCALAR) {
         checkScalarInstruction(instr, computation);
@@ -58,9 +68,10 @@ final class CpuSupport {
         default -> Use.SCALAR; // reducers, comparators, combiners, mapped functions
       };
       for (Computation called : instr.calledComputations()) {
-        check(called, calleeUse, checked);
+        check(called, calleeUse, checked, path);
       }
     }
+    path.remove(path.size() - 1);
   }
 
   private static void checkInstruction(Instruction instr) {

@@ -2,12 +2,20 @@ package io.tessera.compiler.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.compiler.backend.BackendOptions;
+import io.tessera.compiler.backend.CompilationException;
+import io.tessera.compiler.hlo.Attr;
+import io.tessera.compiler.hlo.Attributes;
+import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.ElementType;
+import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.hlo.Opcode;
+import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.text.HloParser;
 import java.util.ArrayList;
 import java.util.List;
@@ -488,6 +496,25 @@ class CpuControlFlowTest {
     String text = ir(CASES.get(0));
     assertEquals(1, count(text, "i64(ptr %r0, ptr %p0, i64 48"), "the changing state is copied in, once:\n" + text);
     assertEquals(0, count(text, ", ptr %p1, i64 48"), "the pass-through weight is not copied:\n" + text);
+  }
+
+  @Test
+  void recursionInAHandBuiltModuleIsACompileError() {
+    // The parser refuses this text, so the cycle is built in Java: %a calls %b, %b calls %a.
+    Shape f32 = Shape.scalar(ElementType.F32);
+    Module module = new Module("m");
+    Computation a = new Computation("a");
+    Computation b = new Computation("b");
+    for (Computation[] pair : new Computation[][] {{a, b}, {b, a}}) {
+      Instruction p = pair[0].add(Instruction.parameter(pair[0].name() + ".p", 0, f32));
+      pair[0].setRoot(pair[0].add(Instruction.createWithShape(pair[0].name() + ".call", Opcode.CALL, f32, List.of(p),
+          Attributes.builder().put(Attr.TO_APPLY, pair[1]).build())));
+    }
+    module.add(a);
+    module.add(b);
+    module.setEntry(a);
+    CompilationException e = assertThrows(CompilationException.class, () -> Oracle.CPU.compile(module));
+    assertEquals("computations call each other recursively: %a -> %b -> %a", e.getMessage());
   }
 
   private static String ir(Case c) {
