@@ -14,6 +14,7 @@ import io.tessera.compiler.llvm.IrTypes;
 import io.tessera.compiler.llvm.IrValue;
 import io.tessera.compiler.llvm.LoopEmitter;
 import io.tessera.compiler.llvm.ScalarOps;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -80,57 +81,100 @@ final class ConvolutionEmitter {
             + " and result " + out.shape());
       }
     }
+    Geometry g = new Geometry(dn, window, ld, rd, od, taps, inFeaturesPerGroup, outFeatures / featureGroups,
+        outFeatures / batchGroups, inBatch / batchGroups);
+    ElementType t = out.elementType();
+    boolean accumulateInOutput = (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) && batchGroups == 1
+        && dn.outputFeature() == od.length - 1 && dn.kernelOutputFeature() == rd.length - 1;
+    if (accumulateInOutput) {
+      featureRows(b, g, lhs, rhs, out, featureGroups);
+    } else {
+      perElement(b, g, lhs, rhs, out);
+    }
+    return out;
+  }
+
+  /** The index arithmetic of one convolution; the group sizes are per output feature. */
+  private record Geometry(ConvDimensionNumbers dn, Window window, int[] ld, int[] rd, int[] od, int[] taps,
+                          int inFeaturesPerGroup, int outPerFeatureGroup, int outPerBatchGroup, int batchGroupSize) {
+
+    /**
+     * For output position {@code o} and kernel tap {@code k}: fills the spatial entries of the
+     * lhs and rhs indices and returns whether the tap reads the input (not padding or a hole).
+     */
+    IrValue tap(IrBuilder b, IrIndex o, IrIndex k, IrValue[] lhsIdx, IrValue[] rhsIdx) {
+      IrValue valid = IrValue.bool(true);
+      for (int s = 0; s < taps.length; s++) {
+        Window.Dim w = window.dim(s);
+        long dilatedIn = ld[dn.inputSpatial(s)] == 0 ? 0 : (ld[dn.inputSpatial(s)] - 1L) * w.baseDilation() + 1;
+        IrValue p = b.add(b.mul(o.get(dn.outputSpatial(s)), IrValue.i64(w.stride())),
+            b.mul(k.get(s), IrValue.i64(w.windowDilation())));
+        p = b.sub(p, IrValue.i64(w.padLow()));
+        IrValue inside = b.icmp("ult", p, IrValue.i64(dilatedIn)); // negative p is huge unsigned
+        if (w.baseDilation() != 1) {
+          IrValue step = IrValue.i64(w.baseDilation());
+          inside = b.and(inside, b.icmp("eq", b.binop("urem", p, step), IrValue.i64(0)));
+          p = b.binop("udiv", p, step);
+        }
+        valid = b.and(valid, inside);
+        lhsIdx[dn.inputSpatial(s)] = p;
+        rhsIdx[dn.kernelSpatial(s)] = w.reversal() ? b.sub(IrValue.i64(taps[s] - 1L), k.get(s)) : k.get(s);
+      }
+      return valid;
+    }
+
+    /** Emits {@code body} for every tap of output position {@code o} that reads the input. */
+    void forEachReadingTap(IrBuilder b, IrIndex o, TapBody body) {
+      LoopEmitter.forEachIndex(b, "conv.tap", taps, k -> {
+        IrValue[] lhsIdx = new IrValue[ld.length];
+        IrValue[] rhsIdx = new IrValue[rd.length];
+        IrValue valid = tap(b, o, k, lhsIdx, rhsIdx);
+        String reads = b.newLabel("conv.reads");
+        String next = b.newLabel("conv.next");
+        b.condBr(valid, reads, next);
+        b.startBlock(reads);
+        b.enterScope();
+        body.emit(lhsIdx, rhsIdx);
+        b.exitScope();
+        b.br(next);
+        b.startBlock(next);
+      });
+    }
+  }
+
+  private interface TapBody {
+    void emit(IrValue[] lhsIdx, IrValue[] rhsIdx);
+  }
+
+  /**
+   * The general form: one accumulator per output element, over its taps and the input features
+   * of its group. f16/bf16 accumulate in float and round once; pred is the OR of ANDs.
+   */
+  private static void perElement(IrBuilder b, Geometry g, IrArray lhs, IrArray rhs, IrArray out) {
+    ConvDimensionNumbers dn = g.dn();
     ElementType t = out.elementType();
     boolean pred = t == ElementType.PRED;
     ElementType accType = IrTypes.isNarrowFloat(t) ? ElementType.F32 : t;
     String vt = IrTypes.valueType(accType);
     IrValue zero = accType.isFloat() ? IrValue.fpConst(vt, 0) : IrValue.intConst(vt, 0);
     IrValue acc = b.alloca(vt);
-    int outPerFeatureGroup = outFeatures / featureGroups;
-    int outPerBatchGroup = outFeatures / batchGroups;
-    int batchGroupSize = inBatch / batchGroups;
-    Window win = window;
-    LoopEmitter.forEachIndex(b, "conv.out", od, o -> {
+    LoopEmitter.forEachIndex(b, "conv.out", g.od(), o -> {
       b.store(zero, acc, 1);
       IrValue feature = o.get(dn.outputFeature());
-      IrValue featureGroup = b.binop("udiv", feature, IrValue.i64(outPerFeatureGroup));
-      IrValue batchGroup = b.binop("udiv", feature, IrValue.i64(outPerBatchGroup));
-      IrValue batch = b.add(o.get(dn.outputBatch()), b.mul(batchGroup, IrValue.i64(batchGroupSize)));
-      IrValue firstFeature = b.mul(featureGroup, IrValue.i64(inFeaturesPerGroup));
-      LoopEmitter.forEachIndex(b, "conv.tap", taps, k -> {
-        IrValue valid = IrValue.bool(true);
-        IrValue[] lhsIdx = new IrValue[ld.length];
-        IrValue[] rhsIdx = new IrValue[rd.length];
-        for (int s = 0; s < spatial; s++) {
-          Window.Dim w = win.dim(s);
-          long dilatedIn = ld[dn.inputSpatial(s)] == 0 ? 0 : (ld[dn.inputSpatial(s)] - 1L) * w.baseDilation() + 1;
-          IrValue p = b.add(b.mul(o.get(dn.outputSpatial(s)), IrValue.i64(w.stride())),
-              b.mul(k.get(s), IrValue.i64(w.windowDilation())));
-          p = b.sub(p, IrValue.i64(w.padLow()));
-          IrValue inside = b.icmp("ult", p, IrValue.i64(dilatedIn)); // negative p is huge unsigned
-          if (w.baseDilation() != 1) {
-            IrValue step = IrValue.i64(w.baseDilation());
-            inside = b.and(inside, b.icmp("eq", b.binop("urem", p, step), IrValue.i64(0)));
-            p = b.binop("udiv", p, step);
-          }
-          valid = b.and(valid, inside);
-          lhsIdx[dn.inputSpatial(s)] = p;
-          rhsIdx[dn.kernelSpatial(s)] = w.reversal() ? b.sub(IrValue.i64(taps[s] - 1L), k.get(s)) : k.get(s);
-        }
-        String reads = b.newLabel("conv.reads");
-        String next = b.newLabel("conv.next");
-        b.condBr(valid, reads, next);
-        b.startBlock(reads);
-        b.enterScope();
+      IrValue featureGroup = b.binop("udiv", feature, IrValue.i64(g.outPerFeatureGroup()));
+      IrValue batchGroup = b.binop("udiv", feature, IrValue.i64(g.outPerBatchGroup()));
+      IrValue batch = b.add(o.get(dn.outputBatch()), b.mul(batchGroup, IrValue.i64(g.batchGroupSize())));
+      IrValue firstFeature = b.mul(featureGroup, IrValue.i64(g.inFeaturesPerGroup()));
+      g.forEachReadingTap(b, o, (lhsIdx, rhsIdx) -> {
         lhsIdx[dn.inputBatch()] = batch;
         rhsIdx[dn.kernelOutputFeature()] = feature;
-        LoopEmitter.forRange(b, "conv.f", IrValue.i64(inFeaturesPerGroup), f -> {
+        LoopEmitter.forRange(b, "conv.f", IrValue.i64(g.inFeaturesPerGroup()), f -> {
           IrValue[] li = lhsIdx.clone();
           IrValue[] ri = rhsIdx.clone();
           li[dn.inputFeature()] = b.add(firstFeature, f);
           ri[dn.kernelInputFeature()] = f;
-          IrValue x = operand(b, lhs, t, accType, new IrIndex(li, ld, null));
-          IrValue y = operand(b, rhs, t, accType, new IrIndex(ri, rd, null));
+          IrValue x = operand(b, lhs, t, accType, new IrIndex(li, g.ld(), null));
+          IrValue y = operand(b, rhs, t, accType, new IrIndex(ri, g.rd(), null));
           IrValue sum = b.load(vt, acc, 1);
           if (pred) {
             sum = b.or(sum, b.and(x, y));
@@ -141,14 +185,73 @@ final class ConvolutionEmitter {
           }
           b.store(sum, acc, 1);
         });
-        b.exitScope();
-        b.br(next);
-        b.startBlock(next);
       });
       IrValue result = b.load(vt, acc, 1);
       out.store(b, o, accType == t ? result : FloatFormats.roundTo(b, t, result));
     });
-    return out;
+  }
+
+  /**
+   * Output features last in the result and in the kernel (NHWC with HWIO, XLA's CPU layout), no
+   * batch groups, f32/f64/integer results: for each output position, the row of output features
+   * accumulates {@code input[c] * kernel[tap, c, o..]} in memory, the innermost loop running over
+   * contiguous output features in both arrays, so it vectorizes. Each element still sums its taps,
+   * then its input features, in the same order as the general form.
+   */
+  private static void featureRows(IrBuilder b, Geometry g, IrArray lhs, IrArray rhs, IrArray out,
+                                  int featureGroups) {
+    ConvDimensionNumbers dn = g.dn();
+    ElementType t = out.elementType();
+    String vt = IrTypes.valueType(t);
+    IrValue zero = t.isFloat() ? IrValue.fpConst(vt, 0) : IrValue.intConst(vt, 0);
+    int[] od = g.od();
+    int features = od[od.length - 1];
+    int[] positions = Arrays.copyOf(od, od.length - 1);
+    LoopEmitter.forEachIndex(b, "conv.pos", positions, pos -> {
+      IrValue[] at = Arrays.copyOf(rowIndex(pos), od.length);
+      LoopEmitter.forRange(b, "conv.zero", IrValue.i64(features), o -> {
+        at[od.length - 1] = o;
+        out.store(b, new IrIndex(at.clone(), od, null), zero);
+      });
+      IrIndex position = new IrIndex(withLast(pos, IrValue.i64(0)), od, null);
+      g.forEachReadingTap(b, position, (lhsIdx, rhsIdx) -> {
+        lhsIdx[dn.inputBatch()] = pos.get(dn.outputBatch());
+        LoopEmitter.forRange(b, "conv.group", IrValue.i64(featureGroups), group -> {
+          IrValue firstIn = b.mul(group, IrValue.i64(g.inFeaturesPerGroup()));
+          IrValue firstOut = b.mul(group, IrValue.i64(g.outPerFeatureGroup()));
+          LoopEmitter.forRange(b, "conv.c", IrValue.i64(g.inFeaturesPerGroup()), c -> {
+            IrValue[] li = lhsIdx.clone();
+            li[dn.inputFeature()] = b.add(firstIn, c);
+            IrValue x = operand(b, lhs, t, t, new IrIndex(li, g.ld(), null));
+            LoopEmitter.forRange(b, "conv.o", IrValue.i64(g.outPerFeatureGroup()), j -> {
+              IrValue o = b.add(firstOut, j);
+              IrValue[] ri = rhsIdx.clone();
+              ri[dn.kernelInputFeature()] = c;
+              ri[dn.kernelOutputFeature()] = o;
+              IrValue y = operand(b, rhs, t, t, new IrIndex(ri, g.rd(), null));
+              IrIndex outAt = new IrIndex(withLast(pos, o), od, null);
+              IrValue sum = out.load(b, outAt);
+              sum = t.isFloat() ? b.fbinop("fadd", sum, b.fbinop("fmul", x, y)) : b.add(sum, b.mul(x, y));
+              out.store(b, outAt, sum);
+            });
+          });
+        });
+      });
+    });
+  }
+
+  private static IrValue[] rowIndex(IrIndex pos) {
+    IrValue[] idx = new IrValue[pos.rank()];
+    for (int d = 0; d < pos.rank(); d++) {
+      idx[d] = pos.get(d);
+    }
+    return idx;
+  }
+
+  private static IrValue[] withLast(IrIndex pos, IrValue last) {
+    IrValue[] idx = Arrays.copyOf(rowIndex(pos), pos.rank() + 1);
+    idx[pos.rank()] = last;
+    return idx;
   }
 
   /** An operand element converted to the result type {@code t}, as XLA does, then to the accumulator's type. */
