@@ -250,6 +250,7 @@ final class ComputationEmitter {
       case SELECT_AND_SCATTER -> inMemory(List.of(WindowEmitter.selectAndScatter(this, instr)));
       case BATCH_NORM_TRAINING -> inMemory(BatchNormEmitter.training(this, instr));
       case CUSTOM_CALL -> throw CpuSupport.customCall(instr);
+      case CONSTANT -> instr.shape().isTuple() ? tupleConstant(instr) : List.of(ArrayValue.elemental(elemental, instr));
       default -> {
         if (!instr.shape().isArray()) {
           throw new CompilationException("%" + instr.name() + " (" + instr.opcode() + ") has shape " + instr.shape()
@@ -284,6 +285,29 @@ final class ComputationEmitter {
       }
     }
     return value;
+  }
+
+  /** A tuple-shaped constant: one array constant per leaf of its literal. */
+  private List<ArrayValue> tupleConstant(Instruction instr) {
+    Literal literal = instr.attr(Attr.LITERAL);
+    if (literal == null) {
+      throw new CompilationException("constant %" + instr.name() + " is elided ({...}) in the text; give its values");
+    }
+    List<Literal> leaves = new ArrayList<>();
+    addLeaves(literal, leaves);
+    List<ArrayValue> value = new ArrayList<>();
+    for (int k = 0; k < leaves.size(); k++) {
+      value.add(ArrayValue.elemental(elemental, Instruction.constant(instr.name() + "." + k, leaves.get(k))));
+    }
+    return value;
+  }
+
+  private static void addLeaves(Literal literal, List<Literal> out) {
+    if (literal.isTuple()) {
+      literal.tupleElements().forEach(e -> addLeaves(e, out));
+    } else {
+      out.add(literal);
+    }
   }
 
   private List<ArrayValue> tupleElement(Instruction gte) {
