@@ -207,11 +207,23 @@ final class ComputationEmitter {
 
   /** {@code memcpy(to, from)} over the whole array (nothing when they are the same buffer). */
   static void copy(IrBuilder b, IrArray from, IrArray to) {
-    long bytes = to.shape().byteSize();
-    if (bytes == 0 || from.pointer().ref().equals(to.pointer().ref())) {
+    Shape shape = to.shape();
+    if ((!shape.hasDynamicDimension() && shape.byteSize() == 0) || from.pointer().ref().equals(to.pointer().ref())) {
       return;
     }
-    b.callExternal("void", "llvm.memcpy.p0.p0.i64", to.pointer(), from.pointer(), IrValue.i64(bytes), IrValue.bool(false));
+    b.callExternal("void", "llvm.memcpy.p0.p0.i64", to.pointer(), from.pointer(), byteSize(b, shape), IrValue.bool(false));
+  }
+
+  /** The bytes of an array: a constant, or the row count times the bytes per row for a dynamic leading dimension. */
+  static IrValue byteSize(IrBuilder b, Shape shape) {
+    if (!shape.hasDynamicDimension()) {
+      return IrValue.i64(shape.byteSize());
+    }
+    long perRow = shape.elementType().byteSize();
+    for (int d = 1; d < shape.rank(); d++) {
+      perRow *= shape.dimension(d);
+    }
+    return b.mul(b.dimensionSize(shape.dimension(0)), IrValue.i64(perRow));
   }
 
   // ---- the value of one instruction ------------------------------------------------------------

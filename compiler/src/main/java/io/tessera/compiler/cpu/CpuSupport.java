@@ -19,8 +19,8 @@ import java.util.Map;
  * <p>Supported: every opcode the interpreter runs, in the entry computation and in every
  * computation it calls, except {@code custom-call} (XLA runtime routines such as {@code TopK},
  * which Tessera does not implement) and {@code bitcast-convert} between types of different
- * widths. Not yet: parameters of the entry computation that are tuples or have dynamic (runtime)
- * dimensions. Computations applied to scalars (the reducers of reduce and reduce-window, the
+ * widths. Entry parameters must be arrays, static or with a dynamic leading dimension, which only
+ * the instructions {@link DynamicRowSupport} lists may carry. Computations applied to scalars (the reducers of reduce and reduce-window, the
  * comparators of sort and select-and-scatter, the combiners of scatter, map's function) are
  * emitted as straight-line scalar code, so they may hold elementwise instructions, constants,
  * tuples, calls and fusions of such code only.
@@ -37,9 +37,7 @@ final class CpuSupport {
       if (!s.isArray()) {
         throw notSupported("a " + (s.isTuple() ? "tuple" : s.toString()) + "-shaped parameter", p);
       }
-      if (s.hasDynamicDimension()) {
-        throw notSupported("a dynamic dimension (?) in parameter", p);
-      }
+      DynamicRowSupport.check(p);
     }
     check(entry, Use.GENERAL, new IdentityHashMap<>(), new ArrayList<>());
   }
@@ -79,9 +77,6 @@ final class CpuSupport {
     if (!shape.isTuple() && !shape.isArray()) {
       throw notSupported(shape + " values", instr);
     }
-    if (shape.hasDynamicDimension() || (shape.isTuple() && hasDynamicLeaf(shape))) {
-      throw notSupported("a dynamic dimension (?)", instr);
-    }
     Opcode op = instr.opcode();
     if (op == Opcode.CUSTOM_CALL) {
       throw customCall(instr);
@@ -90,15 +85,7 @@ final class CpuSupport {
         && instr.operand(0).shape().elementType().bitWidth() != shape.elementType().bitWidth()) {
       throw notSupported("bitcast-convert between types of different widths", instr);
     }
-  }
-
-  private static boolean hasDynamicLeaf(Shape shape) {
-    for (Shape s : shape.tupleShapes()) {
-      if (s.isTuple() ? hasDynamicLeaf(s) : s.isArray() && s.hasDynamicDimension()) {
-        return true;
-      }
-    }
-    return false;
+    DynamicRowSupport.check(instr);
   }
 
   /** Applied computations are emitted as scalar code: elementwise opcodes, constants, parameters, calls of such code. */
