@@ -13,6 +13,7 @@ import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Opcode;
+import io.tessera.compiler.pass.Pipelines;
 import io.tessera.compiler.text.HloParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,8 +37,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every module of the XLA corpus ({@code src/test/resources/xla-corpus}: what TensorFlow handed
- * XLA, {@code NAME.hlo}, and what XLA's CPU pipeline made of it, {@code NAME.opt.hlo}, with its
- * fusions, loops and layouts) compiled by the CPU backend and run on the corpus inputs, against
+ * XLA, {@code NAME.hlo}, as given and after Tessera's own CPU pipeline (simplification and
+ * fusion), and what XLA's CPU pipeline made of it, {@code NAME.opt.hlo}, with its fusions, loops
+ * and layouts) compiled by the CPU backend and run on the corpus inputs, against
  * XLA's own results within the tolerance each entry states. Modules that call XLA runtime
  * routines ({@code custom-call}, e.g. TopK) must fail to compile with a message naming the target.
  * The counts are printed at the end.
@@ -43,26 +49,53 @@ class CpuXlaCorpusTest {
   private static final AtomicInteger RAN = new AtomicInteger();
   private static final AtomicInteger REFUSED = new AtomicInteger();
 
+  /**
+   * Compiling dominates this test, and LLVM compiles on several threads at once (a context per
+   * module), so the checks run on a small pool and each dynamic test waits for its own.
+   */
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+        Thread t = new Thread(r, "cpu-corpus");
+        t.setDaemon(true);
+        return t;
+      });
+
   @TestFactory
   Stream<DynamicTest> corpusModulesMatchXla() {
     List<DynamicTest> tests = new ArrayList<>();
     for (String name : names()) {
       for (String file : List.of(name + ".hlo", name + ".opt.hlo")) {
-        tests.add(DynamicTest.dynamicTest(file, () -> check(name, file)));
+        tests.add(inPool(file, () -> check(name, file, false)));
       }
+      tests.add(inPool(name + ".hlo after Tessera's CPU pipeline", () -> check(name, name + ".hlo", true)));
     }
-    assertTrue(tests.size() >= 80, "the corpus has only " + tests.size() / 2 + " entries");
+    assertTrue(tests.size() >= 3 * 40, "the corpus has only " + tests.size() / 3 + " entries");
     return tests.stream();
+  }
+
+  private static DynamicTest inPool(String name, Runnable check) {
+    Future<?> done = POOL.submit(check);
+    return DynamicTest.dynamicTest(name, () -> {
+      try {
+        done.get();
+      } catch (ExecutionException e) {
+        throw e.getCause();
+      }
+    });
   }
 
   @AfterAll
   static void report() {
+    POOL.shutdown();
     System.out.printf(Locale.ROOT, "XLA corpus on the cpu backend: %d modules match XLA, %d refused (custom-call)%n",
         RAN.get(), REFUSED.get());
   }
 
-  private static void check(String name, String file) {
+  private static void check(String name, String file, boolean tesseraPipeline) {
     Module module = HloParser.parse(read(file));
+    if (tesseraPipeline) {
+      Pipelines.cpuDefault().run(module); // Tessera's own simplification and fusion
+    }
     List<String> targets = customCallTargets(module);
     if (!targets.isEmpty()) {
       CompilationException e = assertThrows(CompilationException.class, () -> Oracle.CPU.compile(module).close(),
