@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.pass.Pipelines;
 import io.tessera.compiler.text.HloParser;
 import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random programs ({@link RandomProgram}) on the CPU backend against the reference
- * interpreter. Every mismatch reports its seed and the program; rerun one seed with
+ * interpreter, every third one also after Tessera's CPU pipeline (simplification and fusion). Every mismatch reports its seed and the program; rerun one seed with
  * {@code -Dtessera.randomSeed=N}, or more programs with {@code -Dtessera.randomPrograms=N}.
  */
 class CpuRandomProgramsTest {
@@ -33,6 +34,13 @@ class CpuRandomProgramsTest {
         Literal expected = Oracle.INTERPRETER.run(module, program.arguments);
         Literal actual = Oracle.runCpu(HloParser.parse(program.text), program.arguments);
         Oracle.assertClose(expected, actual, tolerance, "seed " + seed);
+        if (seed % 3 == 0) {
+          // Also after Tessera's CPU pipeline: its simplifications and fusions, compiled.
+          Module optimized = HloParser.parse(program.text);
+          Pipelines.cpuDefault().run(optimized);
+          Oracle.assertClose(expected, Oracle.runCpu(optimized, program.arguments), tolerance,
+              "seed " + seed + " after the CPU pipeline");
+        }
       } catch (AssertionError | RuntimeException e) {
         fail("random program with seed " + seed + " (rerun with -Dtessera.randomSeed=" + seed + "):\n" + program.text
             + "\narguments: " + program.arguments + "\n" + e, e);

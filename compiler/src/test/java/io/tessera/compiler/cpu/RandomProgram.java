@@ -285,7 +285,9 @@ final class RandomProgram {
     String[] ops;
     boolean transcendental = false;
     if (!type.isFloat()) {
-      ops = new String[] {"negate", "abs", "not", "popcnt", "count-leading-zeros", "sign"};
+      // XLA defines abs and sign on signed types only.
+      ops = type.isUnsigned() ? new String[] {"negate", "not", "popcnt", "count-leading-zeros"}
+          : new String[] {"negate", "abs", "not", "popcnt", "count-leading-zeros", "sign"};
     } else if (v.inexact()) {
       ops = new String[] {"negate", "abs", "tanh", "logistic"};
     } else if (random.nextBoolean()) {
