@@ -88,10 +88,6 @@ final class ComputationEmitter {
     return elemental;
   }
 
-  Computation computation() {
-    return computation;
-  }
-
   /** Emits the computation; returns the value of its root, one entry per leaf. */
   List<ArrayValue> emit() {
     if (arguments.size() != computation.parameterCount()) {
@@ -99,9 +95,19 @@ final class ComputationEmitter {
           + " parameter(s), called with " + arguments.size());
     }
     for (Instruction instr : reachableInOrder(computation)) {
-      List<ArrayValue> value = emitInstruction(instr);
+      List<ArrayValue> value;
+      try {
+        value = emitInstruction(instr);
+      } catch (CompilationException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // A malformed module (the backend does not require a verified one) must still fail cleanly.
+        throw new CompilationException("%" + instr.name() + " (" + instr.opcode() + ") in computation "
+            + computation.name() + " cannot be compiled: " + e, e);
+      }
       if (value.size() != leafCount(instr.shape())) {
-        throw new IllegalStateException("%" + instr.name() + " got " + value.size() + " leaves for " + instr.shape());
+        throw new CompilationException("%" + instr.name() + " has " + value.size() + " array(s) for its shape "
+            + instr.shape());
       }
       values.put(instr, value);
     }
@@ -246,7 +252,7 @@ final class ComputationEmitter {
       case REDUCE -> {
         List<IrArray> outputs = outputs(instr);
         ReduceEmitter.emit(b, elemental, instr, outputs);
-        yield inMemory(outputs);
+        yield buffersOf(outputs);
       }
       case DOT -> {
         IrArray lhs = inMemory(arrayOf(instr.operand(0)));
@@ -255,12 +261,12 @@ final class ComputationEmitter {
         DotEmitter.emit(b, instr, lhs, rhs, out);
         yield List.of(ArrayValue.inMemory(out));
       }
-      case CONVOLUTION -> inMemory(List.of(ConvolutionEmitter.emit(this, instr)));
-      case SORT -> inMemory(SortEmitter.emit(this, instr));
-      case SCATTER -> inMemory(ScatterEmitter.emit(this, instr));
-      case REDUCE_WINDOW -> inMemory(WindowEmitter.reduceWindow(this, instr));
-      case SELECT_AND_SCATTER -> inMemory(List.of(WindowEmitter.selectAndScatter(this, instr)));
-      case BATCH_NORM_TRAINING -> inMemory(BatchNormEmitter.training(this, instr));
+      case CONVOLUTION -> buffersOf(List.of(ConvolutionEmitter.emit(this, instr)));
+      case SORT -> buffersOf(SortEmitter.emit(this, instr));
+      case SCATTER -> buffersOf(ScatterEmitter.emit(this, instr));
+      case REDUCE_WINDOW -> buffersOf(WindowEmitter.reduceWindow(this, instr));
+      case SELECT_AND_SCATTER -> buffersOf(List.of(WindowEmitter.selectAndScatter(this, instr)));
+      case BATCH_NORM_TRAINING -> buffersOf(BatchNormEmitter.training(this, instr));
       case CUSTOM_CALL -> throw CpuSupport.customCall(instr);
       case CONSTANT -> instr.shape().isTuple() ? tupleConstant(instr) : List.of(ArrayValue.elemental(elemental, instr));
       default -> {
@@ -273,7 +279,7 @@ final class ComputationEmitter {
     };
   }
 
-  private static List<ArrayValue> inMemory(List<IrArray> buffers) {
+  private static List<ArrayValue> buffersOf(List<IrArray> buffers) {
     return buffers.stream().map(ArrayValue::inMemory).toList();
   }
 

@@ -75,7 +75,7 @@ final class CpuKernelEmitter {
    * @throws CompilationException for anything the backend does not support yet
    */
   static KernelIr emit(Module module, HostTarget target, BackendOptions options) {
-    return new CpuKernelEmitter(module, target).emitKernel(options, null);
+    return guarded(module, () -> new CpuKernelEmitter(module, target).emitKernel(options, null));
   }
 
   /**
@@ -83,7 +83,18 @@ final class CpuKernelEmitter {
    * {@code symbol} of an ahead-of-time object ({@link KernelEntry#aotFunction}).
    */
   static KernelIr emitAot(Module module, HostTarget target, BackendOptions options, String symbol) {
-    return new CpuKernelEmitter(module, target).emitKernel(options, symbol);
+    return guarded(module, () -> new CpuKernelEmitter(module, target).emitKernel(options, symbol));
+  }
+
+  /** Any failure of a module the verifier would refuse (the backend does not require it) becomes a compile error. */
+  private static KernelIr guarded(Module module, java.util.function.Supplier<KernelIr> emission) {
+    try {
+      return emission.get();
+    } catch (CompilationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CompilationException("module " + module.name() + " cannot be compiled: " + e, e);
+    }
   }
 
   private KernelIr emitKernel(BackendOptions options, String aotSymbol) {

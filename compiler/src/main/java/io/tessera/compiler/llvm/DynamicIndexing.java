@@ -146,13 +146,18 @@ public final class DynamicIndexing {
     // Batch position: the output dimensions that are not offset dimensions, in order.
     int batchRank = indexDims.length - (ivd == indexDims.length ? 0 : 1);
     IrValue[] batch = new IrValue[batchRank];
-    for (int d = 0, k = 0; d < outDims.length; d++) {
+    int batchDims = 0;
+    for (int d = 0; d < outDims.length; d++) {
       if (!isOffset[d]) {
-        if (k >= batchRank || indexDimSize(indexDims, ivd, k) != outDims[d]) {
+        if (batchDims >= batchRank || indexDimSize(indexDims, ivd, batchDims) != outDims[d]) {
           throw error(instr, "output " + instr.shape() + " does not fit indices " + indices.shape());
         }
-        batch[k++] = index.get(d);
+        batch[batchDims++] = index.get(d);
       }
+    }
+    if (batchDims != batchRank) {
+      throw error(instr, "output " + instr.shape() + " has " + batchDims + " batch dimensions, the indices "
+          + indices.shape() + " " + batchRank);
     }
 
     IrValue[] start = new IrValue[opDims.length];

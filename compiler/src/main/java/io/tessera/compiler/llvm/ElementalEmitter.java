@@ -69,7 +69,10 @@ public final class ElementalEmitter {
     if (v == null) {
       try {
         v = compute(instr, index);
-      } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+      } catch (CompilationException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // Malformed instructions (a missing attribute, an index out of range) fail naming themselves.
         throw new CompilationException("%" + instr.name() + " (" + instr.opcode() + "): " + e.getMessage(), e);
       }
     }
