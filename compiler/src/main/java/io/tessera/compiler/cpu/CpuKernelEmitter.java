@@ -71,6 +71,7 @@ final class CpuKernelEmitter {
   private final Map<Output, IrArray> buffers = new HashMap<>();
   private final Set<Output> available = new HashSet<>();
   private final ElementalEmitter elemental;
+  private IrValue packing; // GEMM packing memory, when a dot needs it
 
   private CpuKernelEmitter(Module module, HostTarget target) {
     this.entry = module.entry();
@@ -137,6 +138,20 @@ final class CpuKernelEmitter {
         tempOffsets.add(scratch);
         scratch += (o.shape().byteSize() + 63) / 64 * 64;
       }
+    }
+
+    long packingBytes = 0;
+    for (Instruction instr : reachable) {
+      if (instr.opcode() == Opcode.DOT) {
+        packingBytes = Math.max(packingBytes, DotEmitter.scratchBytes(instr));
+      }
+    }
+    if (packingBytes > 0) { // one region for the GEMM packing buffers, reused by every dot
+      String name = "%t" + tempOffsets.size();
+      packing = new IrValue("ptr", name);
+      kernelParams.add("ptr noalias " + name);
+      tempOffsets.add(scratch);
+      scratch += (packingBytes + 63) / 64 * 64;
     }
 
     for (Instruction instr : reachable) {
@@ -263,7 +278,8 @@ final class CpuKernelEmitter {
       }
       case DOT -> {
         Output o = new Output(instr, 0);
-        DotEmitter.emit(b, instr, operandArray(instr.operand(0)), operandArray(instr.operand(1)), buffers.get(o));
+        DotEmitter.emit(b, instr, operandArray(instr.operand(0)), operandArray(instr.operand(1)), buffers.get(o),
+            packing);
         available.add(o);
       }
       default -> {

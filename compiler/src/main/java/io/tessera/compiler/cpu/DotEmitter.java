@@ -4,6 +4,7 @@ import io.tessera.compiler.backend.CompilationException;
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.llvm.FloatFormats;
 import io.tessera.compiler.llvm.IrArray;
 import io.tessera.compiler.llvm.IrBuilder;
@@ -25,17 +26,21 @@ import java.util.Arrays;
  * round once; pred results are the OR of ANDs. Operands of another element type are converted to
  * the result's (XLA's {@code bf16 x bf16 -> f32}).
  *
- * <p>This is a correct, vectorizable loop nest, not a tiled, register-blocked GEMM: that is the
- * next step for large matrices.
+ * <p>f32 and f64 dots with at most one free dimension per operand and one contracting dimension
+ * (matrix products, batched, with transposed operands, matrix-vector) go to {@link GemmEmitter}'s
+ * tiled GEMM or its GEMV instead, once they have {@link GemmEmitter#MIN_WORK} multiply-adds.
  */
 final class DotEmitter {
   private DotEmitter() {}
 
   private record Dims(int[] batch, int[] free, int[] contracting) {}
 
-  static void emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out) {
-    int[] ld = lhs.shape().dimensions();
-    int[] rd = rhs.shape().dimensions();
+  /** The dot's dimension numbers checked against its operand and result shapes. */
+  private record Analysis(Dims l, Dims r, int[] batch, int[] m, int[] n, int[] k) {}
+
+  private static Analysis analyze(Instruction dot, Shape lhs, Shape rhs, Shape out) {
+    int[] ld = lhs.dimensions();
+    int[] rd = rhs.dimensions();
     int[] lb = dims(dot, Attr.LHS_BATCH_DIMS, ld.length);
     int[] rb = dims(dot, Attr.RHS_BATCH_DIMS, rd.length);
     int[] lc = dims(dot, Attr.LHS_CONTRACTING_DIMS, ld.length);
@@ -49,18 +54,80 @@ final class DotEmitter {
     int[] nSizes = sizes(rd, r.free());
     int[] kSizes = sizes(ld, lc);
     int[] expected = concat(batchSizes, concat(mSizes, nSizes));
-    if (!Arrays.equals(expected, out.shape().dimensions())) {
-      throw new CompilationException("%" + dot.name() + " (dot): result shape " + out.shape() + " should have dimensions "
+    if (!Arrays.equals(expected, out.dimensions())) {
+      throw new CompilationException("%" + dot.name() + " (dot): result shape " + out + " should have dimensions "
           + Arrays.toString(expected));
     }
+    return new Analysis(l, r, batchSizes, mSizes, nSizes, kSizes);
+  }
+
+  /**
+   * The GEMM/GEMV plan of a dot: f32 or f64 throughout, at most one free dimension per operand
+   * and one contracting dimension (any positions: transposes are strides), enough work; else null.
+   */
+  private static GemmEmitter.Plan gemmPlan(Instruction dot, Shape lhs, Shape rhs, Shape out, Analysis a) {
+    ElementType t = out.elementType();
+    if (lhs.elementType() != t || rhs.elementType() != t || a.l().free().length > 1 || a.r().free().length > 1
+        || a.l().contracting().length != 1) {
+      return null;
+    }
+    long[] ls = strides(lhs.dimensions());
+    long[] rs = strides(rhs.dimensions());
+    long[] aBatch = new long[a.batch().length];
+    long[] bBatch = new long[a.batch().length];
+    for (int i = 0; i < a.batch().length; i++) {
+      aBatch[i] = ls[a.l().batch()[i]];
+      bBatch[i] = rs[a.r().batch()[i]];
+    }
+    boolean hasM = a.l().free().length == 1;
+    boolean hasN = a.r().free().length == 1;
+    return GemmEmitter.plan(t, a.batch(), aBatch, bBatch, hasM ? a.m()[0] : 1, hasN ? a.n()[0] : 1, a.k()[0],
+        hasM ? ls[a.l().free()[0]] : 0, ls[a.l().contracting()[0]], rs[a.r().contracting()[0]],
+        hasN ? rs[a.r().free()[0]] : 0);
+  }
+
+  private static long[] strides(int[] dims) {
+    long[] s = new long[dims.length];
+    long stride = 1;
+    for (int d = dims.length - 1; d >= 0; d--) {
+      s[d] = stride;
+      stride *= dims[d];
+    }
+    return s;
+  }
+
+  /** Bytes of scratch memory {@link #emit} needs for {@code dot} (GEMM packing buffers), 0 for none. */
+  static long scratchBytes(Instruction dot) {
+    Shape lhs = dot.operand(0).shape();
+    Shape rhs = dot.operand(1).shape();
+    if (!lhs.isArray() || !rhs.isArray() || !dot.shape().isArray()) {
+      return 0;
+    }
+    GemmEmitter.Plan plan = gemmPlan(dot, lhs, rhs, dot.shape(), analyze(dot, lhs, rhs, dot.shape()));
+    return plan == null ? 0 : plan.scratchBytes();
+  }
+
+  static void emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out) {
+    emit(b, dot, lhs, rhs, out, null);
+  }
+
+  /**
+   * Emits {@code dot}; {@code scratch} points to {@link #scratchBytes} bytes for the GEMM's packed
+   * panels ({@code null}: the loop nest is used).
+   */
+  static void emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out, IrValue scratch) {
+    Analysis a = analyze(dot, lhs.shape(), rhs.shape(), out.shape());
     ElementType t = out.elementType();
     if (!t.isFloat() && (lhs.elementType().isFloat() || rhs.elementType().isFloat())) {
       throw new CompilationException("%" + dot.name() + " (dot): float operands with an " + t + " result");
     }
-    if (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) {
-      accumulateInOutput(b, lhs, l, rhs, r, out, batchSizes, mSizes, nSizes, kSizes);
+    GemmEmitter.Plan plan = gemmPlan(dot, lhs.shape(), rhs.shape(), out.shape(), a);
+    if (plan != null && (scratch != null || plan.scratchBytes() == 0)) {
+      GemmEmitter.emit(b, plan, lhs, rhs, out, scratch);
+    } else if (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) {
+      accumulateInOutput(b, lhs, a.l(), rhs, a.r(), out, a.batch(), a.m(), a.n(), a.k());
     } else {
-      accumulateInRegister(b, lhs, l, rhs, r, out, batchSizes, mSizes, nSizes, kSizes);
+      accumulateInRegister(b, lhs, a.l(), rhs, a.r(), out, a.batch(), a.m(), a.n(), a.k());
     }
   }
 
