@@ -12,8 +12,10 @@
  * copy, reduce (variadic, any scalar reducer), dot (general dimension numbers, mixed operand
  * types), tuple results. Not yet: while, conditional, call, map, fusion, custom-call, gather,
  * scatter, dynamic-slice, dynamic-update-slice, reduce-window, select-and-scatter, sort,
- * convolution, dynamic (runtime) dimensions, tuple-shaped parameters, a tiled GEMM, vectorized
- * math, ahead-of-time object files. Those fail at compile time with
+ * convolution, dynamic (runtime) dimensions, tuple-shaped parameters, ahead-of-time object
+ * files. f32/f64 dots run a tiled, register-blocked GEMM or a GEMV ({@link
+ * io.tessera.compiler.cpu.GemmEmitter}); math functions are vectorizable straight-line code
+ * ({@link io.tessera.compiler.llvm.VectorMath}). Those fail at compile time with
  * "not supported by the cpu backend yet: OPCODE at %name".
  */
 package io.tessera.compiler.cpu;

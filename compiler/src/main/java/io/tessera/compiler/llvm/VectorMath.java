@@ -195,10 +195,8 @@ public final class VectorMath {
   static IrValue logistic(MathIr m, Precision p, IrValue x) {
     IrValue a = m.clamp(m.select(m.isNan(x), c(0), m.abs(x)), 0, 746);
     IrValue e = expCore(m, p, m.neg(a));
-    IrValue denominator = m.add(c(1), e);
-    IrValue positive = m.div(c(1), denominator);
-    IrValue negative = m.div(e, denominator);
-    IrValue r = m.select(m.cmp("oge", x, c(0)), positive, negative);
+    IrValue numerator = m.select(m.cmp("oge", x, c(0)), c(1), e); // one division for both forms
+    IrValue r = m.div(numerator, m.add(c(1), e));
     return m.select(m.isNan(x), x, r);
   }
 

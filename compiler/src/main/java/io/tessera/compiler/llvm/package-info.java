@@ -7,10 +7,10 @@
  * chains of elementwise and data-movement instructions fuse into one loop; {@link
  * io.tessera.compiler.llvm.ScalarOps} holds the scalar semantics of every elementwise opcode;
  * {@link io.tessera.compiler.llvm.FloatFormats} the f16/bf16 conversions and reduce-precision;
- * {@link io.tessera.compiler.llvm.LoopEmitter} the loop nests.
+ * {@link io.tessera.compiler.llvm.LoopEmitter} the loop nests; {@link
+ * io.tessera.compiler.llvm.VectorMath} the transcendental functions as straight-line IR (no libm
+ * calls), so that loops using them vectorize.
  *
- * <p>Not here yet: vectorizable polynomial approximations of the math functions (they call
- * libm today, which keeps loops that use them scalar), and elemental forms of dynamic-slice,
- * gather and map.
+ * <p>Not here yet: elemental forms of dynamic-slice, gather and map.
  */
 package io.tessera.compiler.llvm;
