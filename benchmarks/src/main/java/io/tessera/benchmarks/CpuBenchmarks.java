@@ -327,8 +327,8 @@ public final class CpuBenchmarks {
     sb.append("- machine: ").append(cpuinfo("model name")).append(", ")
         .append(Runtime.getRuntime().availableProcessors()).append(" cores visible, ").append(cpuinfo("cpu MHz"))
         .append(" MHz per /proc/cpuinfo; one core's f32 peak ").append(String.format("%.1f", peakGflops()))
-        .append(" GFLOP/s (2 FMA x 8 lanes x 2 flops x clock)\n");
-    sb.append("- LLVM target: ").append(CPU.targetDescription(BackendOptions.defaults())).append('\n');
+        .append(" GFLOP/s (2 FMA x 8 lanes x 2 flops x that clock; the core may boost above it)\n");
+    sb.append("- LLVM target: ").append(target()).append('\n');
     sb.append("- date: ").append(LocalDate.now()).append(", Java ").append(System.getProperty("java.version"))
         .append('\n');
     sb.append("- single-threaded; medians after warm-up. The machine is shared and noisy (other builds may run\n"
@@ -338,6 +338,17 @@ public final class CpuBenchmarks {
     sb.append("| --- | ---: | ---: | ---: | ---: |\n");
     for (String[] r : rows) {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  /** Triple, CPU name and the vector features that matter here. */
+  private static String target() {
+    String[] parts = CPU.targetDescription(BackendOptions.defaults()).split(" ");
+    StringBuilder sb = new StringBuilder(parts[0]).append(' ').append(parts.length > 1 ? parts[1] : "");
+    List<String> features = parts.length > 2 ? List.of(parts[2].split(",")) : List.of();
+    for (String f : new String[] {"avx2", "fma", "avx512f"}) {
+      sb.append(features.contains("+" + f) ? ", " + f : ", no " + f);
     }
     return sb.toString();
   }
