@@ -161,6 +161,32 @@ class VectorMathAccuracyTest {
     assertTrue(f64.contains("<4 x double>"), "expected the f64 loop with sine vectorized:\n" + f64);
   }
 
+  @Test
+  void fastMathKeepsTheApproximationsAccurate() {
+    // Fast-math flags go on the calls, not into the helpers, whose error-free steps need IEEE rounding.
+    String text = """
+        HloModule m
+        ENTRY e {
+          x = f32[64] parameter(0)
+          s = f32[64] sine(x)
+          p = f32[64] power(x, s)
+          ROOT r = f32[64] exponential(p)
+        }
+        """;
+    double[] xs = new double[64];
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = (float) (0.05 + i * 0.37);
+    }
+    Module m = HloParser.parse(text);
+    try (Executable e = CPU.compile(m, BackendOptions.defaults().withFastMath(true))) {
+      double[] got = e.run(List.of(Literal.ofDoubles(Shape.array(ElementType.F32, 64), xs))).floatStorage();
+      for (int i = 0; i < xs.length; i++) {
+        double want = Math.exp(Math.pow(xs[i], (float) Math.sin(xs[i])));
+        assertEquals(want, got[i], Math.abs(want) * 1e-5, "at " + xs[i]);
+      }
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private void check(String op, double[] xs, double[] expected) {
