@@ -18,8 +18,8 @@ import java.util.List;
 /**
  * The reference interpreter behind the {@link Backend} interface, so that tools and the Arrow
  * bridge can run any module the interpreter runs (every opcode) through the same calls as a
- * compiled backend. It copies buffers into literals and back: for checking and for opcodes the
- * compiled backends lack, not for speed.
+ * compiled backend. It copies buffers into literals and back (literal runs skip the copies): for
+ * checking and for opcodes the compiled backends lack, not for speed.
  */
 public final class InterpreterBackend implements Backend {
   public static final String NAME = "interpreter";
@@ -44,17 +44,16 @@ public final class InterpreterBackend implements Backend {
     return NAME;
   }
 
+  /**
+   * Accepts every module with static shapes. Tuple-shaped parameters can be run from literals
+   * ({@link Executable#run}) but not from buffers, which hold arrays.
+   */
   @Override
   public Executable compile(Module module, BackendOptions options) {
-    for (Instruction p : module.entry().parameters()) {
-      if (p.shape().hasDynamicDimension() || p.shape().isTuple()) {
-        throw new CompilationException("the interpreter backend takes array parameters of static shape; %"
-            + p.name() + " has shape " + p.shape());
-      }
-    }
-    if (module.entry().resultShape().hasDynamicDimension()) {
-      throw new CompilationException("the interpreter backend needs a static result shape, got "
-          + module.entry().resultShape());
+    try {
+      Interpreter.checkStaticShapes(module);
+    } catch (EvaluationException e) {
+      throw new CompilationException(e.getMessage(), e);
     }
     return new InterpretedExecutable(module);
   }
@@ -92,6 +91,12 @@ public final class InterpreterBackend implements Backend {
       if (closed) {
         throw new IllegalStateException("executable is closed");
       }
+      for (int i = 0; i < signature.parameterShapes().size(); i++) {
+        if (signature.parameterShapes().get(i).isTuple()) {
+          throw new IllegalArgumentException("parameter %" + signature.parameterNames().get(i) + " has the tuple shape "
+              + signature.parameterShapes().get(i) + ", which no buffer holds; run it with literals (run)");
+        }
+      }
       signature.checkHostBuffers(parameters, results);
       List<Literal> arguments = new ArrayList<>();
       for (int i = 0; i < parameters.count(); i++) {
@@ -104,6 +109,15 @@ public final class InterpreterBackend implements Backend {
         Shape shape = signature.resultBufferShapes().get(i);
         LiteralBytes.write(leaves.get(i), NativeMemory.view(results.address(i), shape.byteSize()));
       }
+    }
+
+    /** Literals need no buffers here: the interpreter runs on them directly, tuple parameters included. */
+    @Override
+    public Literal run(List<Literal> arguments) {
+      if (closed) {
+        throw new IllegalStateException("executable is closed");
+      }
+      return interpreter.run(module, arguments);
     }
 
     private static void flatten(Literal literal, List<Literal> out) {

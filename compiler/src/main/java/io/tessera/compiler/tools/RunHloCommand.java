@@ -33,34 +33,36 @@ final class RunHloCommand {
     Backend reference = cl.has("compare") ? backend(cl.option("compare", "")) : null;
     long seed = parseSeed(cl.option("seed", "42"));
     Module module = HloFiles.readModule(file);
-
     int filled = ElidedConstants.fill(module, seed);
-    if (filled > 0) {
-      err.println("tessera: " + filled + " elided constant(s) filled with seeded random values (seed " + seed + ")");
-    }
-    List<Literal> arguments;
-    if (cl.has("args")) {
-      arguments = HloFiles.readLiterals(cl.option("args", ""));
-    } else {
-      arguments = randomArguments(module, seed);
-      if (!arguments.isEmpty()) {
-        err.println("tessera: no --args given; " + arguments.size() + " argument(s) generated with seed " + seed);
+    // Compiled before any input is generated, so that what a backend cannot run (a dynamic
+    // dimension, an opcode it lacks) is reported as the backend says it.
+    try (Executable executable = backend.compile(module);
+         Executable referenceExecutable = reference == null ? null : reference.compile(module)) {
+      if (filled > 0) {
+        err.println("tessera: " + filled + " elided constant(s) filled with seeded random values (seed " + seed + ")");
       }
-    }
-
-    Literal result = execute(backend, module, arguments);
-    if (reference != null) {
-      Literal expected = execute(reference, module, arguments);
-      String mismatch = LiteralComparator.DEFAULT.mismatch(expected, result);
-      String pair = backend.name() + " and " + reference.name();
-      if (mismatch != null) {
-        err.println("tessera: " + pair + " differ: " + mismatch);
-        return 1;
+      List<Literal> arguments;
+      if (cl.has("args")) {
+        arguments = HloFiles.readLiterals(cl.option("args", ""));
+      } else {
+        arguments = randomArguments(module, seed);
+        if (!arguments.isEmpty()) {
+          err.println("tessera: no --args given; " + arguments.size() + " argument(s) generated with seed " + seed);
+        }
       }
-      err.println("tessera: " + pair + " agree");
+      Literal result = executable.run(arguments);
+      if (referenceExecutable != null) {
+        String mismatch = LiteralComparator.DEFAULT.mismatch(referenceExecutable.run(arguments), result);
+        String pair = backend.name() + " and " + reference.name();
+        if (mismatch != null) {
+          err.println("tessera: " + pair + " differ: " + mismatch);
+          return 1;
+        }
+        err.println("tessera: " + pair + " agree");
+      }
+      print(result, out);
+      return 0;
     }
-    print(result, out);
-    return 0;
   }
 
   private static Backend backend(String name) {
@@ -81,12 +83,6 @@ final class RunHloCommand {
       return Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw new UsageException("--seed must be an integer, got '" + text + "'");
-    }
-  }
-
-  private static Literal execute(Backend backend, Module module, List<Literal> arguments) {
-    try (Executable executable = backend.compile(module)) {
-      return executable.run(arguments);
     }
   }
 

@@ -65,6 +65,27 @@ class InterpreterBackendTest {
   void refusesDynamicShapesAtCompileTime() {
     CompilationException e = assertThrows(CompilationException.class, () -> Backends.byName("interpreter").compile(
         HloParser.parse("HloModule m\nENTRY e {\n  x = f32[?,3] parameter(0)\n  ROOT n = f32[?,3] negate(x)\n}\n")));
-    assertTrue(e.getMessage().contains("%x"), e.getMessage());
+    assertEquals("%x (parameter) in computation e has the dynamic shape f32[?,3]; the interpreter evaluates static "
+        + "shapes only", e.getMessage());
+  }
+
+  @Test
+  void tupleParametersRunFromLiteralsAndAreRefusedFromBuffers() {
+    String hlo = """
+        HloModule m
+        ENTRY e {
+          t = (f32[], f32[]) parameter(0)
+          a = f32[] get-tuple-element(t), index=0
+          b = f32[] get-tuple-element(t), index=1
+          ROOT s = f32[] add(a, b)
+        }
+        """;
+    try (Executable exe = Backends.byName("interpreter").compile(HloParser.parse(hlo));
+         FloatPointer out = new FloatPointer(1)) {
+      assertEquals(HloParser.parseLiteral("f32[] 3"), exe.run(List.of(HloParser.parseLiteral("(f32[] 1, f32[] 2)"))));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exe.execute(
+          Buffers.host(new long[] {out.address()}, new long[] {8}), Buffers.host(new long[] {out.address()}, new long[] {4})));
+      assertTrue(e.getMessage().startsWith("parameter %t has the tuple shape"), e.getMessage());
+    }
   }
 }

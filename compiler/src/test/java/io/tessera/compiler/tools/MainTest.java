@@ -115,11 +115,38 @@ class MainTest {
   }
 
   @Test
+  void severalShapeErrorsGiveTheFirstOnOneLineAndCountTheRest() throws IOException {
+    Path hlo = write("two.hlo", "HloModule m\nENTRY e {\n  x = f32[2] parameter(0)\n  y = f32[3] negate(x)\n"
+        + "  ROOT z = f32[4] abs(y)\n}\n");
+    Result r = run("hlo-opt", hlo.toString());
+    assertEquals(1, r.status());
+    assertEquals("tessera: " + hlo + ": %y in computation %e: negate: declared shape f32[3] differs from the "
+        + "inferred shape f32[2] (and 1 more problem)\n", r.err());
+  }
+
+  @Test
   void wrongArgumentsAreRefusedWithAReason() throws IOException {
     Path args = write("wrong.args", "f32[5] {1, 2, 3, 4, 5}\n");
     Result r = run("run-hlo", MLP, "--args", args.toString());
     assertEquals(1, r.status());
     assertTrue(r.err().contains("f32[5]") && r.err().contains("f32[4]"), r.err());
+  }
+
+  @Test
+  void aModuleWithDynamicDimensionsIsRefusedWithOneClearLine() {
+    String expected = "tessera: %x (parameter) in computation main has the dynamic shape f32[?,4]; "
+        + "the interpreter evaluates static shapes only\n";
+    Result generated = run("run-hlo", "src/test/resources/hlo/dynamic_and_tiled_shapes.hlo");
+    assertEquals(1, generated.status());
+    assertEquals(expected, generated.err());
+  }
+
+  @Test
+  void aCustomCallTargetTheInterpreterLacksIsNamed() {
+    Result r = run("run-hlo", "src/test/resources/hlo/custom_call.hlo");
+    assertEquals(1, r.status());
+    assertTrue(r.err().endsWith("tessera: custom-call %custom-call has target \"my_scale_kernel\", "
+        + "which Tessera does not implement\n"), r.err());
   }
 
   @Test
