@@ -28,7 +28,8 @@ import org.bytedeco.javacpp.Pointer;
  *   <li>dot f32 [4096,256] x [256,256] and the GEMV [4096,256] x [256]: GFLOP/s of Tessera, of a
  *       plain Java triple loop (i-k-j order, which C2 vectorizes), and one core's peak (2 FMA x 8
  *       lanes x 2 flops x the clock in /proc/cpuinfo);
- *   <li>compile time of a 20-op fused module, the first compile in the JVM and later ones.
+ *   <li>compile time of a 20-op fused module, the first compile in the JVM and later ones, and
+ *       the overhead of one call.
  * </ul>
  *
  * <p>Every measurement warms up, repeats, and reports the median. Single-threaded throughout.
@@ -56,6 +57,8 @@ public final class CpuBenchmarks {
     b.rows.add(new String[] {"compile 20-op fused module, first in JVM", ms(compile[0]), "", "",
         "includes LLVM and JIT start-up"});
     b.rows.add(new String[] {"compile 20-op fused module, later (median of 10)", ms(compile[1]), "", "", ""});
+    b.rows.add(new String[] {"call overhead: f32[4] negate, per call", String.format("%.2f us", b.callOverhead() * 1e6),
+        "", "", "argument checks, frame, trampoline"});
     String table = b.markdown();
     System.out.println(table);
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -238,16 +241,34 @@ public final class CpuBenchmarks {
     return new double[] {first, later};
   }
 
+  /** Seconds per call of a tiny kernel: what a call costs beyond its work. */
+  private double callOverhead() {
+    int calls = 100_000;
+    try (NativeArray x = new NativeArray(new float[4]); NativeArray r = new NativeArray(new float[4])) {
+      String text = "HloModule small\nENTRY e {\n  x = f32[4] parameter(0)\n  ROOT r = f32[4] negate(x)\n}\n";
+      return timeKernel(text, List.of(x), r, calls) / calls;
+    }
+  }
+
   // ---- measuring -----------------------------------------------------------------------------
 
   /** Median seconds of one Tessera call on these buffers (compiled once, warmed up). */
   private static double timeKernel(String hlo, List<NativeArray> params, NativeArray result) {
+    return timeKernel(hlo, params, result, 1);
+  }
+
+  /** Median seconds of {@code calls} back-to-back Tessera calls. */
+  private static double timeKernel(String hlo, List<NativeArray> params, NativeArray result, int calls) {
     Module module = HloParser.parse(hlo);
     try (Executable e = CPU.compile(module, BackendOptions.defaults())) {
       Buffers in = Buffers.host(params.stream().mapToLong(p -> p.memory.address()).toArray(),
           params.stream().mapToLong(p -> p.bytes).toArray());
       Buffers out = Buffers.host(new long[] {result.memory.address()}, new long[] {result.bytes});
-      return median(10, () -> e.execute(in, out));
+      return median(10, () -> {
+        for (int i = 0; i < calls; i++) {
+          e.execute(in, out);
+        }
+      });
     }
   }
 

@@ -137,13 +137,31 @@ public final class VectorMath {
     return new ExpReduction(n, r);
   }
 
-  /** e^x for finite x in [-746, 710] (callers clamp; beyond, the result over/underflows anyway). */
+  /**
+   * The range exp's argument is clamped to: beyond it the result over- or underflows anyway. For
+   * F32 it is narrower, so that 2^n stays a normal double and one multiplication applies it (the
+   * f32 result is rounded once, when it is narrowed).
+   */
+  private static double expLow(Precision p) {
+    return p == Precision.F32 ? -200 : -746;
+  }
+
+  private static double expHigh(Precision p) {
+    return p == Precision.F32 ? 200 : 710;
+  }
+
+  /** 2^n r: one multiplication for F32 (|n| < 300), two exact steps for F64. */
+  private static IrValue scaleBy2n(MathIr m, Precision p, IrValue r, IrValue n) {
+    return p == Precision.F32 ? m.mul(r, m.pow2(n)) : m.scale(r, n);
+  }
+
+  /** e^x for finite x in [expLow, expHigh] (callers clamp; beyond, the result over/underflows anyway). */
   static IrValue expCore(MathIr m, Precision p, IrValue x) {
     ExpReduction red = reduceExp(m, x);
     IrValue r = red.r();
     IrValue poly = m.poly(r, p.pick(MathCoefficients.EXP_F32, MathCoefficients.EXP_F64));
     IrValue er = m.add(c(1), m.fma(m.mul(r, r), poly, r)); // 1 + (r + r^2 P): the 1 stays exact
-    return m.scale(er, m.toInt(red.n()));
+    return scaleBy2n(m, p, er, m.toInt(red.n()));
   }
 
   /**
@@ -152,11 +170,11 @@ public final class VectorMath {
    * second term and of the final sum. Measured: f64 1.9e-16 relative, f32 0.50 ulp.
    */
   static IrValue exp(MathIr m, Precision p, IrValue x) {
-    IrValue clamped = m.clamp(m.select(m.isNan(x), c(0), x), -746, 710);
+    IrValue clamped = m.clamp(m.select(m.isNan(x), c(0), x), expLow(p), expHigh(p));
     return m.select(m.isNan(x), x, expCore(m, p, clamped));
   }
 
-  /** expm1 for finite x in [-746, 710]. */
+  /** expm1 for finite x in [expLow, expHigh]. */
   static IrValue expm1Core(MathIr m, Precision p, IrValue x) {
     ExpReduction red = reduceExp(m, x);
     IrValue r = red.r();
@@ -164,8 +182,11 @@ public final class VectorMath {
     IrValue poly = m.poly(r, p.pick(MathCoefficients.EXP_F32, MathCoefficients.EXP_F64));
     IrValue em = m.fma(m.mul(r, r), poly, r); // e^r - 1, relatively accurate near 0
     // e^x - 1 = 2^n em + (2^n - 1): 2^n - 1 is exact for n in [-52, 53], and the fma rounds once.
-    IrValue twoN = m.scale(c(1), n);
+    IrValue twoN = scaleBy2n(m, p, c(1), n);
     IrValue near = m.fma(twoN, em, m.sub(twoN, c(1)));
+    if (p == Precision.F32) {
+      return near; // |n| < 300: no overflow in double, and 2^n - 1 rounding costs 2^-53 at most
+    }
     // Beyond, the -1 is below half an ulp of 2^n (em + 1) or the result is -1; this form cannot overflow early.
     IrValue far = m.sub(m.scale(m.add(em, c(1)), n), c(1));
     return m.select(m.b.icmp("sgt", n, i(53)), far, near);
@@ -176,7 +197,7 @@ public final class VectorMath {
    * cancels by at most a factor 2. Measured: f64 2.6e-16 relative, f32 0.50 ulp.
    */
   static IrValue expm1(MathIr m, Precision p, IrValue x) {
-    IrValue clamped = m.clamp(m.select(m.isNan(x), c(0), x), -746, 710);
+    IrValue clamped = m.clamp(m.select(m.isNan(x), c(0), x), expLow(p), expHigh(p));
     IrValue r = expm1Core(m, p, clamped);
     return m.select(m.or(m.isNan(x), m.cmp("oeq", x, c(0))), x, r); // NaN, and -0 stays -0
   }
@@ -197,7 +218,7 @@ public final class VectorMath {
    * form overflows or cancels. Measured: f64 2.2e-16 relative, f32 0.50 ulp.
    */
   static IrValue logistic(MathIr m, Precision p, IrValue x) {
-    IrValue a = m.clamp(m.select(m.isNan(x), c(0), m.abs(x)), 0, 746);
+    IrValue a = m.clamp(m.select(m.isNan(x), c(0), m.abs(x)), 0, -expLow(p));
     IrValue e = expCore(m, p, m.neg(a));
     IrValue numerator = m.select(m.cmp("oge", x, c(0)), c(1), e); // one division for both forms
     IrValue r = m.div(numerator, m.add(c(1), e));
