@@ -26,9 +26,10 @@ import java.util.Arrays;
  * round once; pred results are the OR of ANDs. Operands of another element type are converted to
  * the result's (XLA's {@code bf16 x bf16 -> f32}).
  *
- * <p>f32 and f64 dots with at most one free dimension per operand and one contracting dimension
- * (matrix products, batched, with transposed operands, matrix-vector) go to {@link GemmEmitter}'s
- * tiled GEMM or its GEMV instead, once they have {@link GemmEmitter#MIN_WORK} multiply-adds.
+ * <p>f32 and f64 dots whose free dimensions (per operand) and contracting dimensions are each a
+ * consecutive group (matrix products, batched, with transposed operands, matrix-vector, dense
+ * layers on [batch, sequence, features]) go to {@link GemmEmitter}'s tiled GEMM or its GEMV
+ * instead, once they have {@link GemmEmitter#MIN_WORK} multiply-adds.
  */
 final class DotEmitter {
   private DotEmitter() {}
@@ -62,13 +63,15 @@ final class DotEmitter {
   }
 
   /**
-   * The GEMM/GEMV plan of a dot: f32 or f64 throughout, at most one free dimension per operand
-   * and one contracting dimension (any positions: transposes are strides), enough work; else null.
+   * The GEMM/GEMV plan of a dot, or null: f32 or f64 throughout, and each operand's free
+   * dimensions, like the contracting dimensions, consecutive and ascending (so each group is one
+   * strided dimension of the row-major operand: {@code [b,s,h] x [h,o]} is a GEMM with M = b*s).
+   * Any positions otherwise: transposed operands are strides.
    */
   private static GemmEmitter.Plan gemmPlan(Instruction dot, Shape lhs, Shape rhs, Shape out, Analysis a) {
     ElementType t = out.elementType();
-    if (lhs.elementType() != t || rhs.elementType() != t || a.l().free().length > 1 || a.r().free().length > 1
-        || a.l().contracting().length != 1) {
+    if (lhs.elementType() != t || rhs.elementType() != t || !consecutive(a.l().free()) || !consecutive(a.r().free())
+        || !consecutive(a.l().contracting()) || !consecutive(a.r().contracting())) {
       return null;
     }
     long[] ls = strides(lhs.dimensions());
@@ -79,11 +82,32 @@ final class DotEmitter {
       aBatch[i] = ls[a.l().batch()[i]];
       bBatch[i] = rs[a.r().batch()[i]];
     }
-    boolean hasM = a.l().free().length == 1;
-    boolean hasN = a.r().free().length == 1;
-    return GemmEmitter.plan(t, a.batch(), aBatch, bBatch, hasM ? a.m()[0] : 1, hasN ? a.n()[0] : 1, a.k()[0],
-        hasM ? ls[a.l().free()[0]] : 0, ls[a.l().contracting()[0]], rs[a.r().contracting()[0]],
-        hasN ? rs[a.r().free()[0]] : 0);
+    return GemmEmitter.plan(t, a.batch(), aBatch, bBatch, product(a.m()), product(a.n()), product(a.k()),
+        innermostStride(ls, a.l().free()), innermostStride(ls, a.l().contracting()),
+        innermostStride(rs, a.r().contracting()), innermostStride(rs, a.r().free()));
+  }
+
+  /** True when {@code dims} are d, d+1, ...: one strided dimension of a row-major array. */
+  private static boolean consecutive(int[] dims) {
+    for (int i = 1; i < dims.length; i++) {
+      if (dims[i] != dims[i - 1] + 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The stride of a merged group of consecutive dimensions (0 for none: size 1). */
+  private static long innermostStride(long[] strides, int[] group) {
+    return group.length == 0 ? 0 : strides[group[group.length - 1]];
+  }
+
+  private static int product(int[] sizes) {
+    long p = 1;
+    for (int s : sizes) {
+      p *= s;
+    }
+    return Math.toIntExact(p);
   }
 
   private static long[] strides(int[] dims) {

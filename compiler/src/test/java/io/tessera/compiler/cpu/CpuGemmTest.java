@@ -52,6 +52,14 @@ class CpuGemmTest {
           "lhs_batch_dims={0}, rhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_contracting_dims={1}"),
       new Case("inner batch dimensions, transposed", "30,3,20", "25,30,3", "3,20,25",
           "lhs_batch_dims={1}, rhs_batch_dims={2}, lhs_contracting_dims={0}, rhs_contracting_dims={1}"),
+      new Case("dense layer on [batch, sequence, features]: two free lhs dimensions", "4,9,30", "30,20", "4,9,20",
+          "lhs_contracting_dims={2}, rhs_contracting_dims={0}"),
+      new Case("two free rhs dimensions, transposed", "30,20", "30,6,7", "20,6,7",
+          "lhs_contracting_dims={0}, rhs_contracting_dims={0}"),
+      new Case("two contracting dimensions", "20,5,6", "5,6,40", "20,40",
+          "lhs_contracting_dims={1,2}, rhs_contracting_dims={0,1}"),
+      new Case("two contracting dimensions in swapped order (loop nest)", "20,5,6", "6,5,40", "20,40",
+          "lhs_contracting_dims={1,2}, rhs_contracting_dims={1,0}"),
       new Case("two batch dimensions", "2,3,10,40", "2,3,40,12", "2,3,10,12",
           "lhs_batch_dims={0,1}, rhs_batch_dims={0,1}, lhs_contracting_dims={3}, rhs_contracting_dims={2}"));
 
@@ -72,12 +80,14 @@ class CpuGemmTest {
 
   @Test
   void largeDotsUseTheRegisterBlockedKernel() {
-    String f32 = irOf(ElementType.F32, CASES.get(0));
+    String f32 = irOf(ElementType.F32, named("edge tiles"));
     assertTrue(f32.contains("@llvm.fma.v8f32"), "expected the 8-wide FMA micro-kernel:\n" + f32);
-    String f64 = irOf(ElementType.F64, CASES.get(0));
+    String f64 = irOf(ElementType.F64, named("edge tiles"));
     assertTrue(f64.contains("@llvm.fma.v4f64"), "expected the 4-wide FMA micro-kernel");
-    String gemv = irOf(ElementType.F32, CASES.get(8));
+    String gemv = irOf(ElementType.F32, named("matrix times vector"));
     assertTrue(gemv.contains("@llvm.vector.reduce.fadd.v8f32"), "expected the GEMV kernel");
+    String dense = irOf(ElementType.F32, named("dense layer"));
+    assertTrue(dense.contains("@llvm.fma.v8f32"), "a dense layer on a rank-3 input is a GEMM");
     String small = irOf(ElementType.F32, new Case("small", "3,4", "4,5", "3,5", MK));
     assertFalse(small.contains("@llvm.fma.v8f32"), "a small dot keeps the loop nest");
   }
@@ -135,11 +145,20 @@ class CpuGemmTest {
     }
   }
 
+  /** The number of products per output element: the sizes of lhs's contracting dimensions multiplied. */
   private static int contracted(Case c) {
     String[] dims = c.lhs().split(",");
     String numbers = c.numbers();
     int at = numbers.indexOf("lhs_contracting_dims={") + "lhs_contracting_dims={".length();
-    return Integer.parseInt(dims[Integer.parseInt(numbers.substring(at, numbers.indexOf('}', at)))]);
+    int k = 1;
+    for (String d : numbers.substring(at, numbers.indexOf('}', at)).split(",")) {
+      k *= Integer.parseInt(dims[Integer.parseInt(d.trim())]);
+    }
+    return k;
+  }
+
+  private static Case named(String prefix) {
+    return CASES.stream().filter(c -> c.name().startsWith(prefix)).findFirst().orElseThrow();
   }
 
   private static String irOf(ElementType t, Case c) {
