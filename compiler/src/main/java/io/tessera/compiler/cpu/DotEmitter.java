@@ -70,6 +70,9 @@ final class DotEmitter {
    */
   private static GemmEmitter.Plan gemmPlan(Instruction dot, Shape lhs, Shape rhs, Shape out, Analysis a) {
     ElementType t = out.elementType();
+    if (lhs.hasDynamicDimension() || rhs.hasDynamicDimension()) {
+      return null; // the loop nest runs to the call's row count
+    }
     if (lhs.elementType() != t || rhs.elementType() != t || !consecutive(a.l().free()) || !consecutive(a.r().free())
         || !consecutive(a.l().contracting()) || !consecutive(a.r().contracting())) {
       return null;

@@ -2,6 +2,7 @@ package io.tessera.compiler.tools;
 
 import io.tessera.compiler.Backends;
 import io.tessera.compiler.backend.Backend;
+import io.tessera.compiler.backend.DynamicRows;
 import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.eval.ElidedConstants;
 import io.tessera.compiler.eval.LiteralComparator;
@@ -15,19 +16,21 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * {@code tessera run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N]}:
- * runs the entry computation and prints each result as an XLA literal (a tuple prints its
- * elements, one per line).
+ * {@code tessera run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N]
+ * [--rows N]}: runs the entry computation and prints each result as an XLA literal (a tuple
+ * prints its elements, one per line).
  *
  * <p>As XLA's {@code run_hlo_module} does, missing inputs are generated from a seeded generator:
  * arguments when no {@code --args} file is given, and constants elided in the text
- * ({@code constant({...})}). Both are announced on stderr.
+ * ({@code constant({...})}). Both are announced on stderr. A module with a dynamic leading
+ * dimension ({@code f32[?,4]}) takes its row count from {@code --args}, or from {@code --rows}
+ * when arguments are generated.
  */
 final class RunHloCommand {
   private RunHloCommand() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
-    CommandLine cl = CommandLine.parse(args, Set.of("backend", "args", "compare", "seed"));
+    CommandLine cl = CommandLine.parse(args, Set.of("backend", "args", "compare", "seed", "rows"));
     String file = cl.onePositional("HLO file");
     Backend backend = backend(cl.option("backend", "interpreter"));
     Backend reference = cl.has("compare") ? backend(cl.option("compare", "")) : null;
@@ -45,9 +48,11 @@ final class RunHloCommand {
       if (cl.has("args")) {
         arguments = HloFiles.readLiterals(cl.option("args", ""));
       } else {
-        arguments = randomArguments(module, seed);
+        long rows = cl.has("rows") ? parseRows(cl.option("rows", "")) : -1;
+        arguments = randomArguments(module, seed, rows);
         if (!arguments.isEmpty()) {
-          err.println("tessera: no --args given; " + arguments.size() + " argument(s) generated with seed " + seed);
+          err.println("tessera: no --args given; " + arguments.size() + " argument(s) generated with seed " + seed
+              + (rows >= 0 ? " and " + rows + " rows" : ""));
         }
       }
       Literal result = executable.run(arguments);
@@ -86,11 +91,31 @@ final class RunHloCommand {
     }
   }
 
-  private static List<Literal> randomArguments(Module module, long seed) {
+  private static long parseRows(String text) {
+    try {
+      long rows = Long.parseLong(text);
+      if (rows >= 0 && rows <= Integer.MAX_VALUE) {
+        return rows;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--rows must be a row count from 0 to " + Integer.MAX_VALUE + ", got '" + text + "'");
+  }
+
+  /**
+   * Seeded arguments, one per parameter; dynamic dimensions ({@code ?}) get {@code rows} rows
+   * ({@code rows < 0}: none given, so a dynamic parameter is an error).
+   */
+  private static List<Literal> randomArguments(Module module, long seed, long rows) {
     Random random = new Random(seed);
     List<Literal> arguments = new ArrayList<>();
     for (Instruction p : module.entry().parameters()) {
-      arguments.add(ElidedConstants.randomLiteral(p.shape(), random));
+      if (p.shape().hasDynamicDimension() && rows < 0) {
+        throw new IllegalArgumentException("%" + p.name() + " (parameter) has the dynamic shape "
+            + p.shape().toStringWithoutLayout() + ": give --args, or --rows N to generate arguments with N rows");
+      }
+      arguments.add(ElidedConstants.randomLiteral(DynamicRows.bind(p.shape(), Math.max(rows, 0)), random));
     }
     return arguments;
   }

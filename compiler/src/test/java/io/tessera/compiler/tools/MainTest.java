@@ -133,12 +133,30 @@ class MainTest {
   }
 
   @Test
-  void aModuleWithDynamicDimensionsIsRefusedWithOneClearLine() {
-    String expected = "tessera: %x (parameter) in computation main has the dynamic shape f32[?,4]; "
-        + "the interpreter evaluates static shapes only\n";
+  void aModuleWithDynamicDimensionsNeedsRowsForGeneratedArguments() {
+    String expected = "tessera: %x (parameter) has the dynamic shape f32[?,4]: give --args, or --rows N to generate "
+        + "arguments with N rows\n";
     Result generated = run("run-hlo", "src/test/resources/hlo/dynamic_and_tiled_shapes.hlo");
     assertEquals(1, generated.status());
     assertEquals(expected, generated.err());
+  }
+
+  @Test
+  void aModuleWithDynamicDimensionsRunsOnTheRowsGivenOnBothBackends() throws IOException {
+    Result r = run("run-hlo", "src/test/resources/hlo/dynamic_and_tiled_shapes.hlo", "--backend", "cpu", "--compare",
+        "interpreter", "--rows", "3");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains("generated with seed 42 and 3 rows"), r.err());
+    assertTrue(r.err().contains("cpu and interpreter agree"), r.err());
+    assertTrue(r.out().startsWith("f32[3,4] {"), r.out());
+
+    Path args = write("rows.args", "f32[2,4] {{1, -2, 3, -4}, {5, 6, 7, 8}}\n");
+    Path hlo = write("rows.hlo", "HloModule rows\nENTRY e {\n  x = f32[?,4] parameter(0)\n"
+        + "  ROOT n = f32[?,4] negate(x)\n}\n");
+    Result fromArgs = run("run-hlo", hlo.toString(), "--backend", "cpu", "--args", args.toString());
+    assertEquals(0, fromArgs.status(), fromArgs.err());
+    assertEquals("f32[2,4] {{-1, 2, -3, 4}, {-5, -6, -7, -8}}\n", fromArgs.out());
+    assertEquals(2, run("run-hlo", hlo.toString(), "--rows", "-1").status());
   }
 
   @Test
