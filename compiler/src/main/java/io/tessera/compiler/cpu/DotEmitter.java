@@ -70,8 +70,11 @@ final class DotEmitter {
    */
   private static GemmEmitter.Plan gemmPlan(Instruction dot, Shape lhs, Shape rhs, Shape out, Analysis a) {
     ElementType t = out.elementType();
-    if (lhs.hasDynamicDimension() || rhs.hasDynamicDimension()) {
-      return null; // the loop nest runs to the call's row count
+    // A dynamic (row) dimension may be a batch dimension or lhs's leading free dimension (M is then
+    // rows times the other free dimensions); rows as the contracting dimension keep the loop nest.
+    if (contains(a.k(), Shape.DYNAMIC) || contains(a.n(), Shape.DYNAMIC)
+        || (contains(a.m(), Shape.DYNAMIC) && (a.l().free().length == 0 || a.l().free()[0] != 0))) {
+      return null;
     }
     if (lhs.elementType() != t || rhs.elementType() != t || !consecutive(a.l().free()) || !consecutive(a.r().free())
         || !consecutive(a.l().contracting()) || !consecutive(a.r().contracting())) {
@@ -85,9 +88,16 @@ final class DotEmitter {
       aBatch[i] = ls[a.l().batch()[i]];
       bBatch[i] = rs[a.r().batch()[i]];
     }
-    return GemmEmitter.plan(t, a.batch(), aBatch, bBatch, product(a.m()), product(a.n()), product(a.k()),
+    boolean dynamicM = contains(a.m(), Shape.DYNAMIC);
+    int m = dynamicM ? Shape.DYNAMIC : product(a.m());
+    int mFactor = dynamicM ? product(Arrays.copyOfRange(a.m(), 1, a.m().length)) : 1;
+    return GemmEmitter.plan(t, a.batch(), aBatch, bBatch, m, mFactor, product(a.n()), product(a.k()),
         innermostStride(ls, a.l().free()), innermostStride(ls, a.l().contracting()),
         innermostStride(rs, a.r().contracting()), innermostStride(rs, a.r().free()));
+  }
+
+  private static boolean contains(int[] values, int v) {
+    return Arrays.stream(values).anyMatch(x -> x == v);
   }
 
   /** True when {@code dims} are d, d+1, ...: one strided dimension of a row-major array. */

@@ -1,6 +1,7 @@
 package io.tessera.compiler.cpu;
 
 import io.tessera.compiler.hlo.ElementType;
+import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.llvm.IrArray;
 import io.tessera.compiler.llvm.IrBuilder;
 import io.tessera.compiler.llvm.IrIndex;
@@ -9,7 +10,8 @@ import io.tessera.compiler.llvm.LoopEmitter;
 
 /**
  * A tiled, register-blocked GEMM and a GEMV for f32 and f64 dots, in explicit vector IR
- * ({@code <8 x float>} / {@code <4 x double>} and {@code llvm.fma}).
+ * ({@code <8 x float>} / {@code <4 x double>} and {@code llvm.fmuladd}: FMA instructions where
+ * the target has them, multiply and add elsewhere).
  *
  * <p>GEMM, per batch, as in BLIS/GotoBLAS: for each block of NC columns and KC contracting
  * indices, B is packed into panels of NR = 2 vectors of columns (zero-padded, contiguous per
@@ -21,6 +23,9 @@ import io.tessera.compiler.llvm.LoopEmitter;
  *
  * <p>GEMV (one side without free dimensions, the contracting dimension contiguous in both
  * operands): four rows at a time, each row a vector accumulator over k, reduced at the end.
+ *
+ * <p>M may be the call's row count (times static free dimensions) when lhs has a dynamic leading
+ * free dimension: {@code f32[?,784] x f32[784,128]} runs the same GEMM on any number of rows.
  *
  * <p>Sums run in a different order than the loop nest's, with FMA: XLA leaves the order open.
  */
@@ -37,8 +42,18 @@ final class GemmEmitter {
    * A(m, k) is element {@code aBase + m sAm + k sAk} of the lhs buffer (likewise B) and C is the
    * dense result, batch-major.
    */
-  record Plan(ElementType type, int[] batch, long[] aBatchStrides, long[] bBatchStrides, int m, int n, int k,
-              long sAm, long sAk, long sBk, long sBn) {
+  record Plan(ElementType type, int[] batch, long[] aBatchStrides, long[] bBatchStrides, int m, int mFactor, int n,
+              int k, long sAm, long sAk, long sBk, long sBn) {
+
+    /** M is the call's row count times {@link #mFactor} (a dynamic leading dimension of lhs). */
+    boolean dynamicM() {
+      return m == Shape.DYNAMIC;
+    }
+
+    /** M as an {@code i64} value. */
+    IrValue mSize(IrBuilder b) {
+      return dynamicM() ? b.mul(b.dimensionSize(Shape.DYNAMIC), i64(mFactor)) : i64(m);
+    }
 
     int lanes() {
       return type == ElementType.F32 ? 8 : 4;
@@ -61,7 +76,7 @@ final class GemmEmitter {
     }
 
     boolean gemm() {
-      return m >= 2 && n >= 2;
+      return (m >= 2 || dynamicM()) && n >= 2;
     }
 
     /** Bytes of packing memory the GEMM needs (0 for the GEMV). */
@@ -71,19 +86,23 @@ final class GemmEmitter {
       }
       long ncEff = Math.min(nc(), roundUp(n, nr()));
       long kcEff = Math.min(KC, k);
-      long mcEff = Math.min(mc(), roundUp(m, MR));
+      long mcEff = dynamicM() ? mc() : Math.min(mc(), roundUp(m, MR));
       return (ncEff * kcEff + mcEff * kcEff) * type.byteSize();
     }
   }
 
-  /** The plan of a dot when the GEMM or GEMV applies, else {@code null} (the loop nest). */
-  static Plan plan(ElementType type, int[] batch, long[] aBatchStrides, long[] bBatchStrides, int m, int n, int k,
-                   long sAm, long sAk, long sBk, long sBn) {
+  /**
+   * The plan of a dot when the GEMM or GEMV applies, else {@code null} (the loop nest). {@code m}
+   * may be {@link Shape#DYNAMIC}: then M is the row count times {@code mFactor}, and the work is
+   * estimated for 64 rows.
+   */
+  static Plan plan(ElementType type, int[] batch, long[] aBatchStrides, long[] bBatchStrides, int m, int mFactor,
+                   int n, int k, long sAm, long sAk, long sBk, long sBn) {
     if (type != ElementType.F32 && type != ElementType.F64) {
       return null;
     }
-    Plan p = new Plan(type, batch, aBatchStrides, bBatchStrides, m, n, k, sAm, sAk, sBk, sBn);
-    long work = (long) m * n * k;
+    Plan p = new Plan(type, batch, aBatchStrides, bBatchStrides, m, mFactor, n, k, sAm, sAk, sBk, sBn);
+    long work = (p.dynamicM() ? 64L * mFactor : m) * n * k;
     if (k == 0 || work < MIN_WORK) {
       return null;
     }
@@ -106,15 +125,15 @@ final class GemmEmitter {
         aBase = b.add(aBase, b.mul(bi.get(d), IrValue.i64(p.aBatchStrides()[d])));
         bBase = b.add(bBase, b.mul(bi.get(d), IrValue.i64(p.bBatchStrides()[d])));
       }
-      IrValue cBase = b.mul(batchLinear(b, bi, p.batch()), IrValue.i64((long) p.m() * p.n()));
+      IrValue cBase = b.mul(batchLinear(b, bi, p.batch()), b.mul(p.mSize(b), i64(p.n())));
       Operands o = new Operands(b.gep(elem(p), lhs.pointer(), aBase), b.gep(elem(p), rhs.pointer(), bBase),
           b.gep(elem(p), out.pointer(), cBase));
       if (p.gemm()) {
         emitGemm(b, p, o, packing);
       } else if (p.n() == 1) {
-        emitGemv(b, p, o.a(), p.sAm(), o.b(), p.m(), o.c());
+        emitGemv(b, p, o.a(), p.sAm(), o.b(), p.mSize(b), o.c());
       } else {
-        emitGemv(b, p, o.b(), p.sBn(), o.a(), p.n(), o.c());
+        emitGemv(b, p, o.b(), p.sBn(), o.a(), i64(p.n()), o.c());
       }
     });
   }
@@ -144,7 +163,11 @@ final class GemmEmitter {
 
   /** min(limit - start, block) for an i64 start. */
   private static IrValue extent(IrBuilder b, IrValue start, long limit, long block) {
-    IrValue left = b.sub(i64(limit), start);
+    return extent(b, start, i64(limit), block);
+  }
+
+  private static IrValue extent(IrBuilder b, IrValue start, IrValue limit, long block) {
+    IrValue left = b.sub(limit, start);
     return b.select(b.icmp("slt", left, i64(block)), left, i64(block));
   }
 
@@ -160,7 +183,8 @@ final class GemmEmitter {
     IrValue tile = b.alloca("[" + (MR * nr) + " x " + et + "]");
     long nBlocks = (p.n() + ncEff - 1) / ncEff;
     long kBlocks = (p.k() + kcEff - 1) / kcEff;
-    long mBlocks = (p.m() + p.mc() - 1) / p.mc();
+    IrValue m = p.mSize(b);
+    IrValue mBlocks = b.binop("udiv", b.add(m, i64(p.mc() - 1)), i64(p.mc()));
     LoopEmitter.forRange(b, "gemm.jc", i64(nBlocks), jb -> {
       IrValue jc = b.mul(jb, i64(ncEff));
       IrValue nc = extent(b, jc, p.n(), ncEff);
@@ -169,18 +193,18 @@ final class GemmEmitter {
         IrValue pc = b.mul(kb, i64(kcEff));
         IrValue kc = extent(b, pc, p.k(), kcEff);
         packB(b, p, o.b(), packedB, jc, pc, kc, nPanels);
-        LoopEmitter.forRange(b, "gemm.ic", i64(mBlocks), ib -> {
+        LoopEmitter.forRange(b, "gemm.ic", mBlocks, ib -> {
           IrValue ic = b.mul(ib, i64(p.mc()));
-          IrValue mc = extent(b, ic, p.m(), p.mc());
+          IrValue mc = extent(b, ic, m, p.mc());
           IrValue mPanels = b.binop("udiv", b.add(mc, i64(MR - 1)), i64(MR));
-          packA(b, p, o.a(), packedA, ic, pc, kc, mPanels);
+          packA(b, p, o.a(), packedA, m, ic, pc, kc, mPanels);
           LoopEmitter.forRange(b, "gemm.jr", nPanels, jp -> LoopEmitter.forRange(b, "gemm.ir", mPanels, ip -> {
             IrValue bp = b.gep(et, packedB, b.mul(b.mul(jp, kc), i64(nr)));
             IrValue ap = b.gep(et, packedA, b.mul(b.mul(ip, kc), i64(MR)));
             microKernel(b, p, ap, bp, kc, tile);
             IrValue row0 = b.add(ic, b.mul(ip, i64(MR)));
             IrValue col0 = b.add(jc, b.mul(jp, i64(nr)));
-            addTile(b, p, tile, o.c(), row0, col0, extent(b, row0, p.m(), MR), extent(b, col0, p.n(), nr),
+            addTile(b, p, tile, o.c(), row0, col0, extent(b, row0, m, MR), extent(b, col0, p.n(), nr),
                 b.icmp("eq", kb, i64(0)));
           }));
         });
@@ -208,8 +232,8 @@ final class GemmEmitter {
   }
 
   /** Ap[(ip kc + kk) MR + ir] = A(ic + ip MR + ir, pc + kk), or 0 past the last row. */
-  private static void packA(IrBuilder b, Plan p, IrValue aPtr, IrValue packed, IrValue ic, IrValue pc, IrValue kc,
-                            IrValue mPanels) {
+  private static void packA(IrBuilder b, Plan p, IrValue aPtr, IrValue packed, IrValue m, IrValue ic, IrValue pc,
+                            IrValue kc, IrValue mPanels) {
     String et = elem(p);
     LoopEmitter.forRange(b, "packa.ip", mPanels, ip -> {
       IrValue row0 = b.add(ic, b.mul(ip, i64(MR)));
@@ -217,7 +241,7 @@ final class GemmEmitter {
       IrValue[] inside = new IrValue[MR];
       for (int ir = 0; ir < MR; ir++) {
         IrValue row = b.add(row0, i64(ir));
-        inside[ir] = b.icmp("slt", row, i64(p.m()));
+        inside[ir] = b.icmp("slt", row, m);
         rowOffsets[ir] = b.mul(b.select(inside[ir], row, i64(0)), i64(p.sAm()));
       }
       LoopEmitter.forRange(b, "packa.k", kc, kk -> {
@@ -244,7 +268,7 @@ final class GemmEmitter {
         b.store(zeroVector, acc[i][h], lanes * p.type().byteSize());
       }
     }
-    String fma = "llvm.fma.v" + lanes + (p.type() == ElementType.F32 ? "f32" : "f64");
+    String fma = "llvm.fmuladd.v" + lanes + (p.type() == ElementType.F32 ? "f32" : "f64");
     int size = p.type().byteSize();
     LoopEmitter.forRange(b, "gemm.k", kc, kk -> {
       IrValue bRow = b.gep(et, bp, b.mul(kk, i64(p.nr())));
@@ -295,16 +319,17 @@ final class GemmEmitter {
    * y[r] = sum_k M(r, k) x(k) for {@code rows} rows of stride {@code rowStride}, k contiguous in
    * both: four rows share each vector load of x; the tail of k runs scalar.
    */
-  private static void emitGemv(IrBuilder b, Plan p, IrValue matrix, long rowStride, IrValue x, int rows, IrValue y) {
+  private static void emitGemv(IrBuilder b, Plan p, IrValue matrix, long rowStride, IrValue x, IrValue rows,
+                               IrValue y) {
     int group = 4;
-    long fullGroups = rows / group;
-    LoopEmitter.forRange(b, "gemv.g", i64(fullGroups), g -> {
+    IrValue fullGroups = b.binop("udiv", rows, i64(group));
+    LoopEmitter.forRange(b, "gemv.g", fullGroups, g -> {
       IrValue row0 = b.mul(g, i64(group));
       gemvRows(b, p, matrix, rowStride, x, y, row0, group);
     });
-    for (int r = (int) (fullGroups * group); r < rows; r++) {
-      gemvRows(b, p, matrix, rowStride, x, y, i64(r), 1);
-    }
+    IrValue done = b.mul(fullGroups, i64(group));
+    LoopEmitter.forRange(b, "gemv.r", b.sub(rows, done), r ->
+        gemvRows(b, p, matrix, rowStride, x, y, b.add(done, r), 1));
   }
 
   private static void gemvRows(IrBuilder b, Plan p, IrValue matrix, long rowStride, IrValue x, IrValue y,
@@ -313,7 +338,7 @@ final class GemmEmitter {
     String vt = vec(p);
     int lanes = p.lanes();
     int size = p.type().byteSize();
-    String fma = "llvm.fma.v" + lanes + (p.type() == ElementType.F32 ? "f32" : "f64");
+    String fma = "llvm.fmuladd.v" + lanes + (p.type() == ElementType.F32 ? "f32" : "f64");
     IrValue[] rowPtr = new IrValue[count];
     IrValue[] acc = new IrValue[count];
     IrValue[] tail = new IrValue[count];
@@ -340,7 +365,7 @@ final class GemmEmitter {
         IrValue xs = b.load(et, b.gep(et, x, k), size);
         for (int r = 0; r < count; r++) {
           IrValue ms = b.load(et, b.gep(et, rowPtr[r], k), size);
-          b.store(b.callExternal(et, "llvm.fma." + (p.type() == ElementType.F32 ? "f32" : "f64"), ms, xs,
+          b.store(b.callExternal(et, "llvm.fmuladd." + (p.type() == ElementType.F32 ? "f32" : "f64"), ms, xs,
               b.load(et, tail[r], size)), tail[r], size);
         }
       });

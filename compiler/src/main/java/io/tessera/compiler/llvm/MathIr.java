@@ -17,9 +17,11 @@ final class MathIr {
   static final double MAGIC = 0x1.8p52;
 
   final IrBuilder b;
+  private final boolean hardwareFma;
 
   MathIr(IrBuilder b) {
     this.b = b;
+    this.hardwareFma = b.module().hasFusedMultiplyAdd();
   }
 
   static IrValue c(double v) {
@@ -52,9 +54,13 @@ final class MathIr {
     return b.fneg(x);
   }
 
-  /** x * y + z with one rounding ({@code llvm.fma}: an FMA instruction on the host). */
+  /**
+   * x * y + z, fused where the target has FMA ({@code llvm.fmuladd}), else multiplied and added:
+   * for the steps whose accuracy does not depend on a single rounding. Exact products use
+   * {@link #twoProd}.
+   */
   IrValue fma(IrValue x, IrValue y, IrValue z) {
-    return b.callExternal("double", "llvm.fma.f64", x, y, z);
+    return b.callExternal("double", "llvm.fmuladd.f64", x, y, z);
   }
 
   IrValue abs(IrValue x) {
@@ -66,13 +72,19 @@ final class MathIr {
     return b.callExternal("double", "llvm.copysign.f64", magnitude, sign);
   }
 
-  /** Round to nearest, ties to even (exact). */
+  /**
+   * Round to nearest, ties to even, for |x| <= 2^51 (every caller's range): adding and subtracting
+   * 1.5 * 2^52 leaves the rounded value. Plain arithmetic, where {@code llvm.roundeven} would be a
+   * libm call on x86-64 without SSE4.1.
+   */
   IrValue rint(IrValue x) {
-    return b.callExternal("double", "llvm.roundeven.f64", x);
+    return sub(add(x, c(MAGIC)), c(MAGIC));
   }
 
+  /** The largest integer not above x, for |x| <= 2^51. */
   IrValue floor(IrValue x) {
-    return b.callExternal("double", "llvm.floor.f64", x);
+    IrValue t = rint(x);
+    return select(cmp("ogt", t, x), sub(t, c(1)), t);
   }
 
   /** Horner's scheme with FMA: c[0] + x c[1] + ... + x^n c[n]. */
@@ -194,9 +206,46 @@ final class MathIr {
     return new Dd(s, e);
   }
 
-  /** p + e = x * y exactly, p = fl(x * y) (with FMA). */
+  /**
+   * p + e = x * y exactly, p = fl(x * y): with the FMA instruction where the target has one, else
+   * by Dekker's product of Veltkamp halves (exact unless |x| or |y| exceeds 2^995 or the halves'
+   * products underflow).
+   */
   Dd twoProd(IrValue x, IrValue y) {
     IrValue p = mul(x, y);
-    return new Dd(p, fma(x, y, neg(p)));
+    if (hardwareFma) {
+      return new Dd(p, b.callExternal("double", "llvm.fma.f64", x, y, neg(p)));
+    }
+    Dd xs = split(x);
+    Dd ys = split(y);
+    IrValue e = add(add(add(sub(mul(xs.hi(), ys.hi()), p), mul(xs.hi(), ys.lo())), mul(xs.lo(), ys.hi())),
+        mul(xs.lo(), ys.lo()));
+    return new Dd(p, e);
+  }
+
+  /** Veltkamp's split: x = hi + lo with 26 significant bits each. */
+  private Dd split(IrValue x) {
+    IrValue t = mul(c(134217729), x); // 2^27 + 1
+    IrValue hi = sub(t, sub(t, x));
+    return new Dd(hi, sub(x, hi));
+  }
+
+  /**
+   * Whether y is an integer and whether it is odd, from its bits (any finite or infinite y; no
+   * rounding instruction needed): the bits below the binary point are the low 52 - e bits of the
+   * significand, e the unbiased exponent.
+   */
+  IrValue[] integerAndOdd(IrValue y) {
+    IrValue bits = bits(y);
+    IrValue e = isub(iand(lshr(bits, 52), i(0x7ff)), i(1023));
+    IrValue significand = b.or(iand(bits, i(0x000fffffffffffffL)), i(1L << 52));
+    IrValue inRange = and(b.icmp("sge", e, i(0)), b.icmp("sle", e, i(52)));
+    IrValue shift = select(inRange, e, i(0)); // keeps the shifts below in range
+    IrValue fractionZero = b.icmp("eq", b.binop("shl", significand, iadd(shift, i(12))), i(0));
+    IrValue big = b.icmp("sgt", e, i(52));
+    IrValue integer = or(or(big, cmp("oeq", y, c(0))), and(inRange, fractionZero));
+    IrValue lowestIntegerBit = iand(b.binop("lshr", significand, isub(i(52), shift)), i(1));
+    IrValue odd = and(and(integer, inRange), b.icmp("ne", lowestIntegerBit, i(0)));
+    return new IrValue[] {integer, odd};
   }
 }

@@ -300,8 +300,10 @@ public final class VectorMath {
     IrValue f = red.f(); // m - 1, exact
     MathIr.Dd den = m.twoSum(c(2), f); // m + 1 = 2 + f
     IrValue sh = m.div(f, den.hi());
-    // f - sh (den.hi + den.lo) = remainder, exact by FMA up to the tiny den.lo term.
-    IrValue remainder = m.sub(m.fma(m.neg(sh), den.hi(), f), m.mul(sh, den.lo()));
+    // f - sh (den.hi + den.lo) = remainder: f - sh den.hi exactly (sh den.hi is close to f), then
+    // the tiny den.lo term.
+    MathIr.Dd q = m.twoProd(sh, den.hi());
+    IrValue remainder = m.sub(m.sub(m.sub(f, q.hi()), q.lo()), m.mul(sh, den.lo()));
     IrValue sl = m.div(remainder, den.hi());
     IrValue z = m.mul(sh, sh);
     IrValue tail = m.mul(m.mul(sh, z), m.poly(z, MathCoefficients.LOG_F64));
@@ -350,9 +352,9 @@ public final class VectorMath {
     IrValue special = m.or(m.not(xFinite), m.not(yFinite));
     IrValue result = m.select(special, limit, magnitude);
 
-    IrValue yInteger = m.cmp("oeq", m.rint(y), y);
-    IrValue half = m.mul(y, c(0.5));
-    IrValue yOdd = m.and(yInteger, m.cmp("one", m.rint(half), half));
+    IrValue[] integerAndOdd = m.integerAndOdd(y);
+    IrValue yInteger = integerAndOdd[0];
+    IrValue yOdd = integerAndOdd[1];
     IrValue xNegative = m.b.icmp("slt", m.bits(x), i(0)); // the sign bit: -0 and -inf count
     result = m.select(m.and(xNegative, yOdd), m.neg(result), result);
     IrValue negativeFinite = m.and(m.cmp("olt", x, c(0)), xFinite);

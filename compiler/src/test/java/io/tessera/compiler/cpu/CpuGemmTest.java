@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.compiler.backend.BackendOptions;
+import io.tessera.compiler.backend.Executable;
+import io.tessera.compiler.eval.InterpreterBackend;
 import io.tessera.compiler.hlo.ElementType;
+import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.text.HloParser;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -21,7 +25,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The tiled GEMM and the GEMV of {@link GemmEmitter} against the interpreter: edge tiles in M and
  * N, several K, M and N blocks, K = 0 and 1, 1 x N and N x 1, batches in leading and inner
- * positions, and transposed operands through dot dimension numbers, in f32 and f64. Values are
+ * positions, transposed operands through dot dimension numbers and a dynamic number of rows, in
+ * f32 and f64. Values are
  * uniform in [-1, 1], so errors are rounding only: within 2e-6 K (f32) or 1e-14 K (f64).
  */
 class CpuGemmTest {
@@ -81,15 +86,53 @@ class CpuGemmTest {
   @Test
   void largeDotsUseTheRegisterBlockedKernel() {
     String f32 = irOf(ElementType.F32, named("edge tiles"));
-    assertTrue(f32.contains("@llvm.fma.v8f32"), "expected the 8-wide FMA micro-kernel:\n" + f32);
+    assertTrue(f32.contains("@llvm.fmuladd.v8f32"), "expected the 8-wide FMA micro-kernel:\n" + f32);
     String f64 = irOf(ElementType.F64, named("edge tiles"));
-    assertTrue(f64.contains("@llvm.fma.v4f64"), "expected the 4-wide FMA micro-kernel");
+    assertTrue(f64.contains("@llvm.fmuladd.v4f64"), "expected the 4-wide FMA micro-kernel");
     String gemv = irOf(ElementType.F32, named("matrix times vector"));
     assertTrue(gemv.contains("@llvm.vector.reduce.fadd.v8f32"), "expected the GEMV kernel");
     String dense = irOf(ElementType.F32, named("dense layer"));
-    assertTrue(dense.contains("@llvm.fma.v8f32"), "a dense layer on a rank-3 input is a GEMM");
+    assertTrue(dense.contains("@llvm.fmuladd.v8f32"), "a dense layer on a rank-3 input is a GEMM");
     String small = irOf(ElementType.F32, new Case("small", "3,4", "4,5", "3,5", MK));
-    assertFalse(small.contains("@llvm.fma.v8f32"), "a small dot keeps the loop nest");
+    assertFalse(small.contains("@llvm.fmuladd.v8f32"), "a small dot keeps the loop nest");
+  }
+
+  @Test
+  void dynamicRowsRunTheSameKernelsOnAnyRowCount() {
+    String[] bodies = {
+        "x = f32[?,300] parameter(0)\n  w = f32[300,40] parameter(1)\n"
+            + "  ROOT r = f32[?,40] dot(x, w), lhs_contracting_dims={1}, rhs_contracting_dims={0}",
+        "x = f64[?,3,50] parameter(0)\n  w = f64[50,30] parameter(1)\n"
+            + "  ROOT r = f64[?,3,30] dot(x, w), lhs_contracting_dims={2}, rhs_contracting_dims={0}",
+        "x = f32[?,64] parameter(0)\n  v = f32[64] parameter(1)\n"
+            + "  ROOT r = f32[?] dot(x, v), lhs_contracting_dims={1}, rhs_contracting_dims={0}",
+        "x = f32[?,6,20] parameter(0)\n  y = f32[?,20,90] parameter(1)\n  ROOT r = f32[?,6,90] dot(x, y), "
+            + "lhs_batch_dims={0}, rhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_contracting_dims={1}"};
+    InterpreterBackend interpreter = new InterpreterBackend();
+    for (String body : bodies) {
+      Module module = HloParser.parse("HloModule m\nENTRY e {\n  " + body + "\n}\n");
+      String ir = Oracle.CPU.emitLlvmIr(module, BackendOptions.defaults(), false);
+      assertTrue(ir.contains("@llvm.fmuladd.v"), "expected the GEMM or GEMV for\n" + body);
+      try (Executable cpu = Oracle.CPU.compile(module); Executable reference = interpreter.compile(module)) {
+        for (int rows : new int[] {0, 1, 5, 200}) {
+          Random random = new Random(rows);
+          List<Literal> args = new ArrayList<>();
+          for (Instruction p : module.entry().parameters()) {
+            int[] dims = p.shape().dimensions();
+            if (dims[0] == Shape.DYNAMIC) {
+              dims[0] = rows;
+            }
+            double[] values = new double[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
+            for (int j = 0; j < values.length; j++) {
+              values[j] = random.nextDouble() * 2 - 1;
+            }
+            args.add(Literal.ofDoubles(Shape.array(p.shape().elementType(), dims), values));
+          }
+          Oracle.assertClose(reference.run(args), cpu.run(args), Oracle.Tolerance.sums(0, 1e-3), body + ", " + rows
+              + " rows");
+        }
+      }
+    }
   }
 
   @Test

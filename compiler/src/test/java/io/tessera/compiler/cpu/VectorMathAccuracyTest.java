@@ -162,6 +162,25 @@ class VectorMathAccuracyTest {
   }
 
   @Test
+  void targetsWithoutFmaKeepTheBounds() {
+    // Generic x86-64 has no FMA: exact products come from Dekker's algorithm instead, and
+    // multiply-adds round twice. Same bounds, on the functions that depend on exact products.
+    BackendOptions generic = BackendOptions.defaults().withCpu("x86-64", "");
+    double[] xs = f64Sweep();
+    for (String op : new String[] {"sine", "erf", "exponential-minus-one"}) {
+      Errors e = compare(ElementType.F64, xs, null, runCpu(generic, op, ElementType.F64, xs), reference(op, xs));
+      assertTrue(e.max <= F64_RELATIVE, op + " f64 without FMA: " + e);
+    }
+    double[][] grid = grid(ElementType.F64, "power");
+    Errors e = compare(ElementType.F64, grid[0], grid[1], runCpu(generic, "power", ElementType.F64, grid[0], grid[1]),
+        reference("power", grid[0], grid[1]));
+    assertTrue(e.max <= F64_RELATIVE, "pow f64 without FMA: " + e);
+    double[] fs = f32Sweep();
+    Errors t = compare(ElementType.F32, fs, null, runCpu(generic, "tanh", ElementType.F32, fs), reference("tanh", fs));
+    assertTrue(t.max <= F32_ULPS, "tanh f32 without FMA: " + t);
+  }
+
+  @Test
   void fastMathKeepsTheApproximationsAccurate() {
     // Fast-math flags go on the calls, not into the helpers, whose error-free steps need IEEE rounding.
     String text = """
@@ -216,12 +235,16 @@ class VectorMathAccuracyTest {
 
   /** Runs {@code op} elementwise on the CPU backend. */
   static double[] runCpu(String op, ElementType t, double[]... args) {
+    return runCpu(BackendOptions.defaults(), op, t, args);
+  }
+
+  static double[] runCpu(BackendOptions options, String op, ElementType t, double[]... args) {
     Module m = HloParser.parse(module(op, t, args[0].length, args.length));
     List<Literal> literals = new ArrayList<>();
     for (double[] a : args) {
       literals.add(Literal.ofDoubles(Shape.array(t, args[0].length), a));
     }
-    try (Executable e = CPU.compile(m)) {
+    try (Executable e = CPU.compile(m, options)) {
       return e.run(literals).floatStorage().clone();
     }
   }
