@@ -47,8 +47,11 @@ public final class CpuBenchmarks {
 
   private final List<String[]> rows = new ArrayList<>();
 
+  private static String loadBefore;
+
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/cpu.md");
+    loadBefore = loadAverage();
     // Compile time first, so that "first compile" is the JVM's first.
     CpuBenchmarks b = new CpuBenchmarks();
     double[] compile = b.compileTimes();
@@ -353,7 +356,9 @@ public final class CpuBenchmarks {
     sb.append("- date: ").append(LocalDate.now()).append(", Java ").append(System.getProperty("java.version"))
         .append('\n');
     sb.append("- single-threaded; medians after warm-up. The machine is shared and noisy (other builds may run\n"
-        + "  at the same time), so ratios measured side by side in one run mean more than absolute times.\n");
+        + "  at the same time), so ratios measured side by side in one run mean more than absolute times.\n"
+        + "  Load average (1, 5, 15 min) before the run: ").append(loadBefore).append(", after: ").append(loadAverage())
+        .append('\n');
     sb.append("- run: `mvn -B -q -pl benchmarks -am package -DskipTests && bin/bench-cpu`\n\n");
     sb.append("| benchmark | time (median) | throughput | vs limit | vs Java |\n");
     sb.append("| --- | ---: | ---: | ---: | ---: |\n");
@@ -361,6 +366,15 @@ public final class CpuBenchmarks {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");
     }
     return sb.toString();
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** Triple, CPU name and the vector features that matter here. */
