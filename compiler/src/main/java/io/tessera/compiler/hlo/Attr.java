@@ -23,6 +23,8 @@ public final class Attr<T> {
   public enum Kind {
     /** {@code 3} → {@link Long}. */
     INT,
+    /** {@code 0.001} → {@link Double}. */
+    FLOAT,
     /** {@code true} → {@link Boolean}. */
     BOOL,
     /** {@code "text"} (quoted, escaped) → {@link String}. */
@@ -74,6 +76,10 @@ public final class Attr<T> {
   public static final Attr<ComparisonType> COMPARISON_TYPE = known("type", Kind.COMPARISON_TYPE);
   public static final Attr<Long> EXPONENT_BITS = known("exponent_bits", Kind.INT);
   public static final Attr<Long> MANTISSA_BITS = known("mantissa_bits", Kind.INT);
+
+  // Batch normalization.
+  public static final Attr<Double> EPSILON = known("epsilon", Kind.FLOAT);
+  public static final Attr<Long> FEATURE_INDEX = known("feature_index", Kind.INT);
 
   // Dot and convolution.
   public static final Attr<long[]> LHS_BATCH_DIMS = known("lhs_batch_dims", Kind.INT_LIST);

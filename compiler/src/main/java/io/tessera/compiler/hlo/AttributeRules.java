@@ -59,6 +59,9 @@ final class AttributeRules {
     rule(Opcode.REDUCE_WINDOW, List.of(Attr.TO_APPLY), List.of(Attr.WINDOW));
     rule(Opcode.SELECT_AND_SCATTER, List.of(Attr.SELECT, Attr.SCATTER), List.of(Attr.WINDOW));
     rule(Opcode.SORT, List.of(Attr.DIMENSIONS, Attr.TO_APPLY), List.of(Attr.IS_STABLE));
+    rule(Opcode.BATCH_NORM_TRAINING, List.of(Attr.EPSILON, Attr.FEATURE_INDEX), List.of());
+    rule(Opcode.BATCH_NORM_INFERENCE, List.of(Attr.EPSILON, Attr.FEATURE_INDEX), List.of());
+    rule(Opcode.SET_DIMENSION_SIZE, List.of(Attr.DIMENSIONS), List.of());
     rule(Opcode.DOT, List.of(),
         List.of(Attr.LHS_BATCH_DIMS, Attr.RHS_BATCH_DIMS, Attr.LHS_CONTRACTING_DIMS, Attr.RHS_CONTRACTING_DIMS));
     rule(Opcode.CONVOLUTION, List.of(Attr.DIM_LABELS),

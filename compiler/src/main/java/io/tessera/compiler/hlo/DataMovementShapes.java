@@ -261,6 +261,24 @@ final class DataMovementShapes {
     return Shape.array(x.elementType(), out);
   }
 
+  /**
+   * {@code set-dimension-size(operand, size), dimensions={d}}: the operand's shape; the runtime
+   * size of dimension d (an integer scalar) is metadata for XLA's dynamic padder.
+   */
+  static Shape setDimensionSize(Operation op) {
+    Shape x = op.array(0, "operand");
+    Shape size = op.array(1, "size");
+    if (!size.isScalar() || !size.elementType().isInteger()) {
+      throw op.fail("size must be an integer scalar, got " + Operation.str(size));
+    }
+    long[] dims = op.require(Attr.DIMENSIONS);
+    if (dims.length != 1) {
+      throw op.fail("dimensions must name exactly one dimension, got " + Operation.list(dims));
+    }
+    op.dimensionList("dimensions", dims, x.rank());
+    return x.withoutLayout();
+  }
+
   static Shape reverse(Operation op) {
     Shape x = op.array(0, "operand");
     op.dimensionList("dimensions", op.require(Attr.DIMENSIONS), x.rank());

@@ -88,6 +88,8 @@ public enum Opcode {
   COPY("copy", 1, Family.DATA_MOVEMENT),
   BITCAST("bitcast", 1, Family.DATA_MOVEMENT),
   GATHER("gather", 2, Family.DATA_MOVEMENT),
+  /** Marks a dimension's runtime size (XLA's dynamic padder); the data pass through unchanged. */
+  SET_DIMENSION_SIZE("set-dimension-size", 2, Family.DATA_MOVEMENT),
   SCATTER("scatter", Arity.VARIADIC, Family.DATA_MOVEMENT),
 
   // Reductions and windows.
@@ -95,6 +97,9 @@ public enum Opcode {
   REDUCE_WINDOW("reduce-window", Arity.VARIADIC, Family.REDUCTION),
   SELECT_AND_SCATTER("select-and-scatter", 3, Family.REDUCTION),
   SORT("sort", Arity.VARIADIC, Family.REDUCTION),
+  // Normalizations over every dimension but the feature one (TF's fused batch norm).
+  BATCH_NORM_TRAINING("batch-norm-training", 3, Family.REDUCTION),
+  BATCH_NORM_INFERENCE("batch-norm-inference", 5, Family.REDUCTION),
 
   // Contractions.
   DOT("dot", 2, Family.CONTRACTION),

@@ -56,6 +56,7 @@ public final class ShapeInference {
         case REDUCE -> ReductionShapes.reduce(op);
         case REDUCE_WINDOW -> ReductionShapes.reduceWindow(op);
         case SELECT_AND_SCATTER -> ReductionShapes.selectAndScatter(op);
+        case BATCH_NORM_TRAINING, BATCH_NORM_INFERENCE -> BatchNormShapes.batchNorm(op);
         default -> ReductionShapes.sort(op);
       };
       case CONTRACTION -> opcode == Opcode.DOT ? ContractionShapes.dot(op) : ContractionShapes.convolution(op);
@@ -154,6 +155,7 @@ public final class ShapeInference {
       case COPY -> op.operand(0).withoutLayout();
       case BITCAST -> DataMovementShapes.bitcast(op);
       case GATHER -> GatherScatterShapes.gather(op);
+      case SET_DIMENSION_SIZE -> DataMovementShapes.setDimensionSize(op);
       case SCATTER -> GatherScatterShapes.scatter(op);
       default -> throw new IllegalArgumentException(op.opcode + " is not a data-movement opcode");
     };

@@ -44,6 +44,7 @@ final class Batcher {
   Batcher(Computation source, NameUniquer names, List<Integer> parameterDims, List<Integer> resultDims) {
     this.source = source;
     this.target = new Computation(source.name());
+    target.textAttributes().putAll(source.textAttributes());
     this.names = names;
     this.parameterDims = parameterDims;
     this.resultDims = resultDims;

@@ -43,6 +43,7 @@ final class RowExtraction {
   RowExtraction(Computation source, NameUniquer names, List<Integer> parameterDims) {
     this.source = source;
     this.target = new Computation(source.name());
+    target.textAttributes().putAll(source.textAttributes());
     this.names = names;
     this.parameterDims = parameterDims;
   }

@@ -2,6 +2,8 @@ package io.tessera.compiler.text;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Computation;
+import io.tessera.compiler.hlo.ElementType;
+import io.tessera.compiler.hlo.Literal;
 import java.util.List;
 
 /** Writes an attribute value as XLA prints it, by the attribute's {@link Attr.Kind}. */
@@ -11,6 +13,7 @@ final class AttributeFormat {
   static String format(Attr<?> attr, Object value) {
     return switch (attr.kind()) {
       case STRING -> CEscapes.quote((String) value);
+      case FLOAT -> Literal.formatFloat(ElementType.F64, (Double) value);
       case INT_LIST -> intList((long[]) value);
       case COMPUTATION -> "%" + ((Computation) value).name();
       case COMPUTATION_LIST -> computationList((List<?>) value);

@@ -35,6 +35,7 @@ final class AttributeParser {
     c.skipTrivia();
     return switch (attr.kind()) {
       case INT -> c.readLong("an integer for " + attr.name());
+      case FLOAT -> floatValue(attr);
       case BOOL -> bool(attr);
       case STRING -> string(c);
       case IDENTIFIER -> c.readName("an identifier for " + attr.name());
@@ -51,6 +52,16 @@ final class AttributeParser {
       case PARAMETER_NUMBER, LITERAL -> throw c.errorAt(c.position(),
           attr.name() + " is written inside the parentheses, not as an attribute");
     };
+  }
+
+  private Double floatValue(Attr<?> attr) {
+    int start = c.position();
+    String token = c.readNumberToken();
+    try {
+      return Double.valueOf(token);
+    } catch (NumberFormatException e) {
+      throw c.errorAt(start, "expected a number for " + attr.name() + ", got '" + token + "'");
+    }
   }
 
   private Boolean bool(Attr<?> attr) {

@@ -1,0 +1,16 @@
+/**
+ * Target-independent LLVM IR emission, shared by the CPU backend and the future GPU backend.
+ *
+ * <p>IR is written as text ({@link io.tessera.compiler.llvm.IrModule}, {@link
+ * io.tessera.compiler.llvm.IrBuilder}) and parsed by LLVM. {@link
+ * io.tessera.compiler.llvm.ElementalEmitter} computes an instruction at an output index, so
+ * chains of elementwise and data-movement instructions fuse into one loop; {@link
+ * io.tessera.compiler.llvm.ScalarOps} holds the scalar semantics of every elementwise opcode;
+ * {@link io.tessera.compiler.llvm.FloatFormats} the f16/bf16 conversions and reduce-precision;
+ * {@link io.tessera.compiler.llvm.LoopEmitter} the loop nests.
+ *
+ * <p>Not here yet: vectorizable polynomial approximations of the math functions (they call
+ * libm today, which keeps loops that use them scalar), and elemental forms of dynamic-slice,
+ * gather and map.
+ */
+package io.tessera.compiler.llvm;
