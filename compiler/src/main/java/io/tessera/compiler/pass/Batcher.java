@@ -44,6 +44,7 @@ final class Batcher {
   Batcher(Computation source, NameUniquer names, List<Integer> parameterDims, List<Integer> resultDims) {
     this.source = source;
     this.target = new Computation(source.name());
+    target.textAttributes().putAll(source.textAttributes());
     this.names = names;
     this.parameterDims = parameterDims;
     this.resultDims = resultDims;
@@ -238,6 +239,7 @@ final class Batcher {
   /** Elementwise: operands meet at one row position; unbatched ones are broadcast to it. */
   private Instruction elementwise(Instruction i) {
     int rank = i.shape().rank();
+    // A bitcast-convert between widths adds or drops a minor dimension: rows go first, out of its way.
     int at = i.opcode() == Opcode.BITCAST_CONVERT ? 0 : firstRowDimOfRank(i, rank);
     List<Instruction> operands = new ArrayList<>();
     for (Instruction op : i.operands()) {
@@ -251,11 +253,7 @@ final class Batcher {
         operands.add(helper(Opcode.BROADCAST, full, List.of(mapped.get(op)), dimensionsAttr(new long[] {at})));
       }
     }
-    Shape shape = withRowDim(i.shape(), at);
-    if (i.opcode() == Opcode.BITCAST_CONVERT) {
-      shape = withRowDim(i.shape(), 0);
-    }
-    return emit(i, RowDim.at(at), i.opcode(), shape, operands, i.attributes());
+    return emit(i, RowDim.at(at), i.opcode(), withRowDim(i.shape(), at), operands, i.attributes());
   }
 
   private int firstRowDimOfRank(Instruction i, int rank) {
@@ -359,7 +357,7 @@ final class Batcher {
     return x;
   }
 
-  /** {@code x} (per-row dimensions {@code perRow}, row dimension at {@code b}) keeping every k-th element of {@code d}. */
+  /** {@code x} (per-row dimensions {@code perRow}, rows at {@code b}) keeping every k-th element of {@code d}. */
   private Instruction keepEveryKth(Instruction x, int[] perRow, int d, int b, int n, int k, Instruction zero,
                                    Instruction named) {
     int bd = shift(d, b);
