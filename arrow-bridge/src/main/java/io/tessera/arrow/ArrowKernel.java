@@ -83,6 +83,19 @@ public final class ArrowKernel implements AutoCloseable {
   }
 
   /**
+   * Compiles {@code module} on {@code backend} for Arrow batches. {@code module} describes one row
+   * (parameter {@code f32[784]}: 784 floats per row) and goes through the batching pass first; a
+   * module whose parameters already have a leading {@code ?} row dimension is compiled as it is.
+   * Output columns are named after the module's results ({@link OutputNames}).
+   *
+   * @throws ArrowKernelException when a parameter or result cannot be an Arrow column
+   * @throws io.tessera.compiler.backend.CompilationException when the backend cannot compile it
+   */
+  public static ArrowKernel compile(Module module, Backend backend, BackendOptions options, ColumnBinding columns) {
+    return compile(module, RowBatching::batched, backend, options, columns);
+  }
+
+  /**
    * Batches per-row module {@code perRow} with {@code batcher} and compiles it on {@code backend};
    * output columns are named after {@code perRow}'s results.
    */
@@ -101,6 +114,9 @@ public final class ArrowKernel implements AutoCloseable {
 
   /** Rejects, before compiling, parameters and results that cannot be Arrow columns. */
   private static void checkPerRowModule(Module perRow) {
+    if (RowBatching.isBatched(perRow)) {
+      return; // checked on the executable's signature
+    }
     for (Instruction p : perRow.entry().parameters()) {
       String what = "parameter " + p.parameterNumber() + " (%" + p.name() + ")";
       if (p.shape().isTuple()) {

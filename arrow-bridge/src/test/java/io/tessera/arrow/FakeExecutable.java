@@ -13,27 +13,27 @@ import java.util.List;
  * its results in Java: it stands in for a backend, so that tests can check exactly which memory
  * the bridge hands over.
  */
-final class FakeExecutable implements Executable {
+public final class FakeExecutable implements Executable {
 
   /** The computation: reads {@code in} buffers and writes {@code out} buffers (native addresses). */
   @FunctionalInterface
-  interface Body {
+  public interface Body {
     void run(long rows, long[] in, long[] out);
   }
 
   /** One call to {@link #execute}. */
-  record Call(long rows, long[] inAddresses, long[] inSizes, long[] outAddresses, long[] outSizes) {}
+  public record Call(long rows, long[] inAddresses, long[] inSizes, long[] outAddresses, long[] outSizes) {}
 
   private final ExecutableSignature signature;
   private final Body body;
-  final List<Call> calls = new ArrayList<>();
-  boolean closed;
+  public final List<Call> calls = new ArrayList<>();
+  public boolean closed;
 
   /**
    * @param parameters batched parameter shapes, e.g. {@code "f32[?,4]", "f32[?]"}
    * @param result the batched result shape, e.g. {@code "(f32[?], s32[?,2])"}
    */
-  FakeExecutable(List<String> parameters, String result, Body body) {
+  public FakeExecutable(List<String> parameters, String result, Body body) {
     List<String> names = new ArrayList<>();
     List<Shape> shapes = new ArrayList<>();
     for (int i = 0; i < parameters.size(); i++) {
