@@ -60,14 +60,22 @@ public final class ArrowApplyCommand {
   private ArrowApplyCommand() {}
 
   public static void main(String[] args) {
+    // Arrow logs its allocator choice at INFO; the tool's stderr is for its own messages.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     System.exit(run(Arrays.asList(args), System.out, System.err));
   }
 
   /**
-   * Runs the command; returns the exit status (0, 1 on failure, 2 on a usage error). Nothing is
-   * printed on {@code out}: results go to the output file, messages to {@code err}.
+   * Runs the command; returns the exit status (0, 1 on failure, 2 on a usage error). Only
+   * {@code --help} prints on {@code out}: results go to the output file, messages to {@code err}.
    */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println(USAGE);
+      return 0;
+    }
     return run(args, err, PROGRESS_INTERVAL_NANOS, ArrowApplyCommand::compile);
   }
 
@@ -82,10 +90,6 @@ public final class ArrowApplyCommand {
   }
 
   static int run(List<String> args, PrintStream err, long progressIntervalNanos, KernelSource kernels) {
-    if (args.contains("--help") || args.contains("-h")) {
-      err.println(USAGE);
-      return 0;
-    }
     try {
       Map<String, String> options = parse(args);
       apply(options, err, progressIntervalNanos, kernels);

@@ -13,7 +13,9 @@ public final class Main {
       "usage: tessera <command> [options]",
       "  hlo-opt FILE [--passes a,b,...] [--emit hlo|llvm]   parse, verify and print an HLO module",
       "  run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N]",
-      "                                                      run a module and print its results");
+      "                                                      run a module and print its results",
+      "  arrow-apply --hlo FILE --in IN.arrow --out OUT.arrow [--columns a,b] [--backend cpu|interpreter]",
+      "                                                      run a per-row module on every row of an Arrow file");
 
   private Main() {}
 
@@ -32,6 +34,9 @@ public final class Main {
       return switch (args.get(0)) {
         case "hlo-opt" -> HloOptCommand.run(rest, out, err);
         case "run-hlo" -> RunHloCommand.run(rest, out, err);
+        // Lives in arrow-bridge (the compiler does not depend on Arrow); bin/tessera starts it there.
+        case "arrow-apply" -> throw new UsageException("arrow-apply runs from the arrow-bridge module: start it with"
+            + " bin/tessera arrow-apply");
         default -> throw new UsageException("unknown command '" + args.get(0) + "'");
       };
     } catch (UsageException e) {
