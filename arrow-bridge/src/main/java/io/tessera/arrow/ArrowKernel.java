@@ -41,6 +41,8 @@ public final class ArrowKernel implements AutoCloseable {
   private final Executable executable;
   private final List<String> parameterNames;
   private final List<Shape> parameterRowShapes;
+  /** How messages name each parameter, built once rather than per batch. */
+  private final List<String> parameterDescriptions = new ArrayList<>();
   private final List<OutputColumn> outputs = new ArrayList<>();
   private final ColumnBinding columns;
   private final Schema outputSchema;
@@ -55,6 +57,9 @@ public final class ArrowKernel implements AutoCloseable {
       rowShapes.add(rowShape(signature.parameterShapes().get(i), "parameter " + i + " (%" + parameterNames.get(i) + ")"));
     }
     this.parameterRowShapes = List.copyOf(rowShapes);
+    for (int i = 0; i < rowShapes.size(); i++) {
+      parameterDescriptions.add(InputColumn.describeParameter(i, parameterNames.get(i), rowShapes.get(i)));
+    }
     List<Shape> results = signature.resultBufferShapes();
     if (outputNames.size() != results.size()) {
       throw new IllegalArgumentException(outputNames.size() + " output name(s) for " + results.size() + " result(s)");
@@ -186,7 +191,7 @@ public final class ArrowKernel implements AutoCloseable {
     int[] indices = columns.resolve(fields, parameterRowShapes.size());
     List<InputColumn> inputs = new ArrayList<>();
     for (int p = 0; p < indices.length; p++) {
-      inputs.add(InputColumn.bind(fields.get(indices[p]), p, parameterNames.get(p), parameterRowShapes.get(p)));
+      inputs.add(InputColumn.bind(fields.get(indices[p]), parameterDescriptions.get(p), parameterRowShapes.get(p)));
     }
     return inputs;
   }
@@ -216,7 +221,7 @@ public final class ArrowKernel implements AutoCloseable {
     List<FieldVector> vectors = batch.getFieldVectors();
     List<InputColumn> inputs = new ArrayList<>();
     for (int p = 0; p < indices.length; p++) {
-      inputs.add(InputColumn.bind(vectors.get(indices[p]).getField(), p, parameterNames.get(p), parameterRowShapes.get(p)));
+      inputs.add(InputColumn.bind(vectors.get(indices[p]).getField(), parameterDescriptions.get(p), parameterRowShapes.get(p)));
     }
     List<ColumnBuffer> in = new ArrayList<>();
     List<OutputColumn.Allocation> out = new ArrayList<>();

@@ -46,16 +46,20 @@ final class InputColumn {
   }
 
   /**
-   * Binds column {@code field} to parameter {@code index} (named {@code parameterName}) that takes
-   * one {@code rowShape} tensor per row.
+   * Binds column {@code field} to a parameter that takes one {@code rowShape} tensor per row;
+   * {@code parameter} describes it in messages ({@link #describeParameter}).
    *
    * @throws ArrowKernelException when the column's type or fixed list sizes do not fit
    */
-  static InputColumn bind(Field field, int index, String parameterName, Shape rowShape) {
-    String parameter = "parameter " + index + " (%" + parameterName + ", " + rowShape.toStringWithoutLayout() + " per row)";
+  static InputColumn bind(Field field, String parameter, Shape rowShape) {
     InputColumn bound = new InputColumn(field.getName(), parameter, rowShape);
     bound.check(field);
     return bound;
+  }
+
+  /** {@code parameter 0 (%x, f32[4] per row)}. */
+  static String describeParameter(int index, String name, Shape rowShape) {
+    return "parameter " + index + " (%" + name + ", " + rowShape.toStringWithoutLayout() + " per row)";
   }
 
   private void check(Field top) {
@@ -124,8 +128,9 @@ final class InputColumn {
     List<ArrowBuf> rowBitmaps = new ArrayList<>();
     List<ArrowBuf> owned = new ArrayList<>();
     try {
-      if (top.getNullCount() > 0) {
-        rowBitmaps.add(validity(top, rows));
+      ArrowBuf topValidity = validity(top, rows);
+      if (!Bitmaps.allSet(topValidity, 0, rows)) {
+        rowBitmaps.add(topValidity);
       }
       ArrowBuf innerNulls = innerNullRows(levels, leaf, firsts, rows, allocator);
       if (innerNulls != null) {
@@ -150,8 +155,9 @@ final class InputColumn {
   }
 
   /**
-   * A bitmap clearing the rows that hold a null inner list or element, or {@code null} when no
-   * vector below the top has nulls (the common case, decided without looking at any row).
+   * A bitmap clearing the rows that hold a null inner list or element, or {@code null} when the
+   * vectors below the top have no nulls among this batch's entries (the common case, decided a
+   * 64-bit word of validity at a time).
    */
   private ArrowBuf innerNullRows(ListLevel[] levels, FieldVector leaf, long[] firsts, int rows, BufferAllocator allocator) {
     ArrowBuf mask = null;
@@ -159,17 +165,18 @@ final class InputColumn {
     for (int depth = 1; depth <= dims.length; depth++) {
       perRow *= dims[depth - 1];
       FieldVector vector = depth < dims.length ? levels[depth].vector() : leaf;
-      if (vector.getNullCount() == 0) {
+      long first = firsts[depth];
+      long entries = rows * perRow;
+      ArrowBuf entryValidity = validity(vector, first + entries);
+      if (Bitmaps.allSet(entryValidity, first, entries)) {
         continue;
       }
       if (mask == null) {
-        mask = Bitmaps.allSet(allocator, rows);
+        mask = Bitmaps.newAllSet(allocator, rows);
       }
       ArrowBuf rowMask = mask;
-      long first = firsts[depth];
       long entriesPerRow = perRow;
-      Bitmaps.forEachClear(validity(vector, first + rows * perRow), first, rows * perRow,
-          entry -> Bitmaps.clear(rowMask, (entry - first) / entriesPerRow));
+      Bitmaps.forEachClear(entryValidity, first, entries, entry -> Bitmaps.clear(rowMask, (entry - first) / entriesPerRow));
     }
     return mask;
   }

@@ -48,7 +48,7 @@ final class ListGather {
       owned.add(scratch);
       scratch.setZero(0, scratch.capacity());
       scratchAddress = scratch.memoryAddress();
-      ArrowBuf innerNulls = Bitmaps.allSet(allocator, rows);
+      ArrowBuf innerNulls = Bitmaps.newAllSet(allocator, rows);
       owned.add(innerNulls);
       boolean topHasNulls = top.getNullCount() > 0;
       for (int row = 0; row < rows; row++) {

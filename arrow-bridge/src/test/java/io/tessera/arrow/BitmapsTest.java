@@ -78,13 +78,35 @@ class BitmapsTest {
   @Test
   void forEachClearVisitsExactlyTheClearBitsOfTheRange() {
     try (BufferAllocator allocator = new RootAllocator();
-        ArrowBuf map = Bitmaps.allSet(allocator, 100)) {
+        ArrowBuf map = Bitmaps.newAllSet(allocator, 100)) {
       for (int bit : new int[] {2, 9, 16, 17, 63, 64, 99}) {
         Bitmaps.clear(map, bit);
       }
       List<Long> seen = new ArrayList<>();
       Bitmaps.forEachClear(map, 5, 90, seen::add);
       assertEquals(List.of(9L, 16L, 17L, 63L, 64L), seen);
+    }
+  }
+
+  @Test
+  void allSetAndCountClearAgreeWithBitByBitAnswersAcrossWordsAndBlocks() {
+    int bits = 5000;
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowBuf map = Bitmaps.newAllSet(allocator, bits)) {
+      assertEquals(true, Bitmaps.allSet(map, 0, bits));
+      assertEquals(0, Bitmaps.countClear(map, bits));
+      for (int clear : new int[] {0, 63, 64, 1023, 1024, 2100, 4999}) {
+        Bitmaps.clear(map, clear);
+        for (int[] range : new int[][] {{0, bits}, {1, 1030}, {64, 1024}, {1025, 3000}, {clear, 1}, {clear + 1, bits - clear - 1}}) {
+          boolean expected = true;
+          for (int i = range[0]; i < range[0] + range[1]; i++) {
+            expected &= Bitmaps.get(map, i);
+          }
+          assertEquals(expected, Bitmaps.allSet(map, range[0], range[1]), "bit " + clear + " clear, range " + range[0] + "+" + range[1]);
+        }
+        assertEquals(1, Bitmaps.countClear(map, bits));
+        map.setOne(0, map.capacity());
+      }
     }
   }
 }
