@@ -16,6 +16,7 @@ import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.Test;
@@ -196,6 +197,73 @@ class ArrowKernelZeroCopyTest {
         assertInstanceOf(Float4Vector.class, result.getVector(0));
       }
       assertEquals(0, outputs.getAllocatedMemory(), "closing the result frees everything the kernel allocated");
+    }
+  }
+
+  @Test
+  void largeListColumnIsReadInPlace() {
+    try (BufferAllocator allocator = new RootAllocator();
+        LargeListVector v = LargeListVector.empty("v", allocator)) {
+      Float4Vector child = (Float4Vector) v.addOrGetVector(TestVectors.FLOAT).getVector();
+      v.allocateNew();
+      float[][] rows = {{1, 2}, {3, 4}, {5, 6}};
+      int next = 0;
+      for (int r = 0; r < rows.length; r++) {
+        v.startNewValue(r);
+        for (float x : rows[r]) {
+          child.setSafe(next++, x);
+        }
+        v.endValue(r, rows[r].length);
+      }
+      child.setValueCount(next);
+      v.setValueCount(rows.length);
+      try (VectorSchemaRoot batch = root(v)) {
+        FakeExecutable exe = rowSum("f32[?,2]", 2);
+        try (ArrowKernel kernel = ArrowKernel.forExecutable(exe, List.of("s"), ColumnBinding.byPosition());
+            VectorSchemaRoot result = kernel.apply(batch, allocator)) {
+          assertEquals(child.getDataBuffer().memoryAddress(), exe.calls.get(0).inAddresses()[0]);
+          Float4Vector s = (Float4Vector) result.getVector("s");
+          assertEquals(List.of(3f, 7f, 11f), List.of(s.get(0), s.get(1), s.get(2)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void nestedListsWithRegularOffsetsAreReadInPlace() {
+    try (BufferAllocator allocator = new RootAllocator();
+        ListVector outer = ListVector.empty("m", allocator)) {
+      ListVector inner = (ListVector) outer.addOrGetVector(
+          org.apache.arrow.vector.types.pojo.FieldType.nullable(ArrowType.List.INSTANCE)).getVector();
+      Float4Vector leaf = (Float4Vector) inner.addOrGetVector(TestVectors.FLOAT).getVector();
+      outer.allocateNew();
+      int innerIndex = 0;
+      int leafIndex = 0;
+      for (int r = 0; r < 2; r++) {
+        outer.startNewValue(r);
+        for (int l = 0; l < 3; l++) {
+          inner.startNewValue(innerIndex);
+          for (int j = 0; j < 2; j++) {
+            leaf.setSafe(leafIndex, leafIndex);
+            leafIndex++;
+          }
+          inner.endValue(innerIndex++, 2);
+        }
+        outer.endValue(r, 3);
+      }
+      leaf.setValueCount(leafIndex);
+      inner.setValueCount(innerIndex);
+      outer.setValueCount(2);
+      try (VectorSchemaRoot batch = root(outer)) {
+        FakeExecutable exe = rowSum("f32[?,3,2]", 6);
+        try (ArrowKernel kernel = ArrowKernel.forExecutable(exe, List.of("s"), ColumnBinding.byPosition());
+            VectorSchemaRoot result = kernel.apply(batch, allocator)) {
+          assertEquals(leaf.getDataBuffer().memoryAddress(), exe.calls.get(0).inAddresses()[0]);
+          Float4Vector s = (Float4Vector) result.getVector("s");
+          assertEquals(15f, s.get(0));
+          assertEquals(51f, s.get(1));
+        }
+      }
     }
   }
 }

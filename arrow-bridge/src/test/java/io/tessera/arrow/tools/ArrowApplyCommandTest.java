@@ -298,4 +298,13 @@ class ArrowApplyCommandTest {
         dir.resolve("o.arrow").toString()));
     assertTrue(err().startsWith("tessera: arrow-apply: " + dir.resolve("m.hlo") + ":"), err());
   }
+
+  @Test
+  void anInputWithoutBatchesGivesAnOutputWithTheSchemaAndNoBatches() throws IOException {
+    Path in = writeXy("in.arrow", ArrowIpc.FILE);
+    Path out = dir.resolve("out.arrow");
+    assertEquals(0, run("--hlo", hlo(PER_ROW_AXPY).toString(), "--in", in.toString(), "--out", out.toString(),
+        "--columns", "x,y"), err());
+    assertEquals(List.of(), read(out, List.of("x", "y", "id", "z")));
+  }
 }
