@@ -3,6 +3,7 @@ package io.tessera.compiler.hlo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,7 @@ public final class Computation {
   private final String name;
   private final List<Instruction> instructions = new ArrayList<>();
   private final Map<String, Instruction> byName = new HashMap<>();
+  private final Map<String, String> textAttributes = new LinkedHashMap<>();
   private Instruction root;
 
   public Computation(String name) {
@@ -46,6 +48,37 @@ public final class Computation {
     }
     instruction.setParent(this);
     instructions.add(instruction);
+    byName.put(instruction.name(), instruction);
+    return instruction;
+  }
+
+  /**
+   * Inserts {@code instruction} just before {@code anchor} in definition order; its operands must
+   * be defined before {@code anchor}.
+   *
+   * @return the instruction, for chaining
+   * @throws IllegalArgumentException when the anchor is elsewhere, on a duplicate name, or an
+   *     operand not defined before the anchor
+   */
+  public Instruction insertBefore(Instruction anchor, Instruction instruction) {
+    int index = instructions.indexOf(anchor);
+    if (index < 0 || anchor.parent() != this) {
+      throw new IllegalArgumentException("%" + anchor.name() + " is not in computation " + name);
+    }
+    if (instruction.parent() != null) {
+      throw new IllegalArgumentException("%" + instruction.name() + " already belongs to " + instruction.parent().name());
+    }
+    if (byName.containsKey(instruction.name())) {
+      throw new IllegalArgumentException("computation " + name + " already has an instruction named %" + instruction.name());
+    }
+    for (Instruction op : instruction.operands()) {
+      if (op.parent() != this || instructions.indexOf(op) >= index) {
+        throw new IllegalArgumentException("%" + instruction.name() + " uses %" + op.name()
+            + ", which is not defined before %" + anchor.name() + " in computation " + name);
+      }
+    }
+    instruction.setParent(this);
+    instructions.add(index, instruction);
     byName.put(instruction.name(), instruction);
     return instruction;
   }
@@ -122,6 +155,14 @@ public final class Computation {
       throw new IllegalArgumentException("root %" + root.name() + " is not in computation " + name);
     }
     this.root = root;
+  }
+
+  /**
+   * Attributes written after the computation's closing brace ({@code execution_thread="host"}),
+   * kept as their text so that dumps round-trip; Tessera does not interpret them. Mutable.
+   */
+  public Map<String, String> textAttributes() {
+    return textAttributes;
   }
 
   /** The instruction whose value the computation returns; {@code null} only while building. */
