@@ -11,6 +11,8 @@
  * io.tessera.compiler.llvm.VectorMath} the transcendental functions as straight-line IR (no libm
  * calls), so that loops using them vectorize.
  *
- * <p>Not here yet: elemental forms of dynamic-slice, gather and map.
+ * <p>{@link io.tessera.compiler.llvm.DynamicIndexing} adds the elemental forms of dynamic-slice,
+ * dynamic-update-slice and gather, {@link io.tessera.compiler.llvm.ElementalOps} those of map and
+ * batch-norm inference.
  */
 package io.tessera.compiler.llvm;

@@ -1,0 +1,483 @@
+package io.tessera.compiler.pass;
+
+import io.tessera.compiler.hlo.Attr;
+import io.tessera.compiler.hlo.Attributes;
+import io.tessera.compiler.hlo.Computation;
+import io.tessera.compiler.hlo.ElementType;
+import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Literal;
+import io.tessera.compiler.hlo.Opcode;
+import io.tessera.compiler.hlo.PaddingConfig;
+import io.tessera.compiler.hlo.Shape;
+import io.tessera.compiler.hlo.SliceSpec;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rewrites a per-row computation into a batched one, instruction by instruction, as
+ * {@code jax.vmap} does: each value either carries a row dimension of size {@link Shape#DYNAMIC}
+ * at some position ({@link RowDim}) or does not depend on the row at all and keeps its shape (so
+ * weights are never copied per row). An instruction whose operands are all unbatched is copied as
+ * it is; the others follow a rule per opcode, here for elementwise and data-movement opcodes and
+ * in {@link BatchedContractions} for reductions, dots and the like.
+ *
+ * <p>Rules put the row dimension where it is cheapest (often where the operand has it) and move it
+ * with a transpose only when an opcode needs it elsewhere; parameters and results get it where the
+ * caller asks ({@link BatchingPass}).
+ */
+final class Batcher {
+  private final Computation source;
+  private final Computation target;
+  private final NameUniquer names;
+  private final List<Integer> parameterDims;
+  private final List<Integer> resultDims;
+  private final Map<Instruction, Instruction> mapped = new IdentityHashMap<>();
+  private final Map<Instruction, RowDim> dims = new IdentityHashMap<>();
+
+  /**
+   * @param parameterDims where each parameter gets its row dimension ({@link RowDim#NONE}: the
+   *     parameter is the same for every row)
+   * @param resultDims where each result leaf has its row dimension
+   */
+  Batcher(Computation source, NameUniquer names, List<Integer> parameterDims, List<Integer> resultDims) {
+    this.source = source;
+    this.target = new Computation(source.name());
+    target.textAttributes().putAll(source.textAttributes());
+    this.names = names;
+    this.parameterDims = parameterDims;
+    this.resultDims = resultDims;
+  }
+
+  /** The batched computation, named as the source. */
+  Computation run() {
+    for (Instruction i : source.instructions()) {
+      if (i == source.root() && i.opcode() == Opcode.TUPLE) {
+        continue; // rebuilt below with every element's row dimension where the caller wants it
+      }
+      Instruction result;
+      try {
+        result = translate(i);
+      } catch (PassException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw cannot(i, e.getMessage());
+      }
+      mapped.put(i, result);
+    }
+    target.setRoot(finishRoot(source.root()));
+    return target;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What rules use
+
+  Instruction mapped(Instruction old) {
+    return mapped.get(old);
+  }
+
+  RowDim dim(Instruction old) {
+    return dims.get(old);
+  }
+
+  boolean isBatched(Instruction old) {
+    return dims.get(old).isBatched();
+  }
+
+  PassException cannot(Instruction i, String reason) {
+    return new PassException("cannot batch %" + i.name() + " (" + i.opcode() + "): " + reason);
+  }
+
+  /** Adds the batched form of {@code old}, under its name, with row dimension {@code rowDim}. */
+  Instruction emit(Instruction old, RowDim rowDim, Opcode opcode, Shape shape, List<Instruction> operands,
+                   Attributes attributes) {
+    dims.put(old, rowDim);
+    return target.add(Instruction.create(old.name(), opcode, shape, operands, attributes));
+  }
+
+  /** Adds a helper instruction (a transpose, broadcast, ...) under a fresh name. */
+  Instruction helper(Opcode opcode, Shape shape, List<Instruction> operands, Attributes attributes) {
+    return target.add(Instruction.create(names.instruction(opcode.mnemonic()), opcode, shape, operands, attributes));
+  }
+
+  /** A scalar constant of {@code template}'s element type. */
+  Instruction scalarConstant(Shape template, long value) {
+    Literal literal = template.elementType().isFloat()
+        ? Literal.scalar(template.elementType(), (double) value)
+        : Literal.scalar(template.elementType(), value);
+    return target.add(Instruction.constant(names.instruction("constant"), literal));
+  }
+
+  /** {@code shape} with a row dimension inserted at {@code at} (no layout). */
+  static Shape withRowDim(Shape shape, int at) {
+    int[] perRow = shape.dimensions();
+    int[] out = new int[perRow.length + 1];
+    for (int d = 0, k = 0; d < out.length; d++) {
+      out[d] = d == at ? Shape.DYNAMIC : perRow[k++];
+    }
+    return Shape.array(shape.elementType(), out);
+  }
+
+  /** Per-row dimension {@code d}'s index once the row dimension sits at {@code at}. */
+  static int shift(int d, int at) {
+    return d >= at ? d + 1 : d;
+  }
+
+  static long[] shift(long[] perRowDims, int at) {
+    long[] out = new long[perRowDims.length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = shift((int) perRowDims[k], at);
+    }
+    return out;
+  }
+
+  /**
+   * The batched value of array {@code old} with its row dimension at {@code at}: transposed there
+   * when it is elsewhere, broadcast along a new row dimension when {@code old} is unbatched.
+   */
+  Instruction rowDimAt(Instruction old, int at) {
+    Instruction x = mapped.get(old);
+    int from = dims.get(old).dim();
+    if (from == RowDim.NONE) {
+      long[] map = new long[old.shape().rank()];
+      for (int d = 0; d < map.length; d++) {
+        map[d] = shift(d, at);
+      }
+      return helper(Opcode.BROADCAST, withRowDim(old.shape(), at), List.of(x), dimensionsAttr(map));
+    }
+    if (from == at) {
+      return x;
+    }
+    // Result dimension d reads x's dimension permutation[d]: the row dimension goes to `at`,
+    // the others keep their order.
+    int rank = x.shape().rank();
+    long[] permutation = new long[rank];
+    List<Long> others = new ArrayList<>();
+    for (int d = 0; d < rank; d++) {
+      if (d != from) {
+        others.add((long) d);
+      }
+    }
+    for (int d = 0, k = 0; d < rank; d++) {
+      permutation[d] = d == at ? from : others.get(k++);
+    }
+    return helper(Opcode.TRANSPOSE, withRowDim(old.shape(), at), List.of(x), dimensionsAttr(permutation));
+  }
+
+  /** The row dimension of the first batched operand among {@code operands}, or 0. */
+  int firstRowDim(List<Instruction> operands) {
+    for (Instruction op : operands) {
+      RowDim d = dims.get(op);
+      if (!d.isTuple() && d.isBatched()) {
+        return d.dim();
+      }
+    }
+    return 0;
+  }
+
+  static Attributes dimensionsAttr(long[] dimensions) {
+    return Attributes.builder().put(Attr.DIMENSIONS, dimensions).build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rules
+
+  private Instruction translate(Instruction i) {
+    List<Instruction> operands = i.operands().stream().map(mapped::get).toList();
+    boolean batched = i.opcode() == Opcode.PARAMETER || i.operands().stream().anyMatch(this::isBatched);
+    if (!batched) {
+      dims.put(i, i.shape().isTuple() ? unbatchedTuple(i.shape()) : RowDim.UNBATCHED);
+      return target.add(Instruction.createWithShape(i.name(), i.opcode(), i.shape(), operands, i.attributes()));
+    }
+    if (i.opcode().isElementwise()) {
+      return elementwise(i);
+    }
+    return switch (i.opcode()) {
+      case PARAMETER -> parameter(i);
+      case TUPLE -> tuple(i, operands);
+      case GET_TUPLE_ELEMENT -> getTupleElement(i);
+      case BROADCAST -> broadcast(i);
+      case RESHAPE, BITCAST -> reshape(i);
+      case TRANSPOSE -> transpose(i);
+      case SLICE -> slice(i);
+      case CONCATENATE -> concatenate(i);
+      case PAD -> pad(i);
+      case REVERSE -> reverse(i);
+      case COPY -> elementwise(i);
+      case DYNAMIC_UPDATE_SLICE -> dynamicUpdateSlice(i);
+      case REDUCE -> BatchedContractions.reduce(this, i);
+      case REDUCE_WINDOW -> BatchedContractions.reduceWindow(this, i);
+      case SELECT_AND_SCATTER -> BatchedContractions.selectAndScatter(this, i);
+      case SORT -> BatchedContractions.sort(this, i);
+      case DOT -> BatchedContractions.dot(this, i);
+      case GATHER -> BatchedContractions.gather(this, i);
+      case CALL -> throw cannot(i, "inline calls first (the batching pass inlines the entry's calls)");
+      case DYNAMIC_SLICE -> BatchedContractions.dynamicSlice(this, i);
+      default -> throw cannot(i, "no batching rule for " + i.opcode() + " with a row-dependent operand");
+    };
+  }
+
+  private static RowDim unbatchedTuple(Shape shape) {
+    return RowDim.tuple(shape.tupleShapes().stream()
+        .map(s -> s.isTuple() ? unbatchedTuple(s) : RowDim.UNBATCHED).toList());
+  }
+
+  private Instruction parameter(Instruction i) {
+    if (!i.shape().isArray()) {
+      throw cannot(i, "only array parameters can gain a row dimension, this one is " + i.shape());
+    }
+    int at = parameterDims.get(i.parameterNumber());
+    if (at == RowDim.NONE) {
+      dims.put(i, RowDim.UNBATCHED);
+      return target.add(Instruction.parameter(i.name(), i.parameterNumber(), i.shape()));
+    }
+    dims.put(i, RowDim.at(at));
+    return target.add(Instruction.parameter(i.name(), i.parameterNumber(), withRowDim(i.shape(), at)));
+  }
+
+  /** Elementwise: operands meet at one row position; unbatched ones are broadcast to it. */
+  private Instruction elementwise(Instruction i) {
+    int rank = i.shape().rank();
+    // A bitcast-convert between widths adds or drops a minor dimension: rows go first, out of its way.
+    int at = i.opcode() == Opcode.BITCAST_CONVERT ? 0 : firstRowDimOfRank(i, rank);
+    List<Instruction> operands = new ArrayList<>();
+    for (Instruction op : i.operands()) {
+      if (op.shape().rank() == rank || i.opcode() == Opcode.BITCAST_CONVERT) {
+        operands.add(rowDimAt(op, at));
+      } else if (!isBatched(op)) {
+        operands.add(mapped.get(op)); // a scalar bound of clamp or predicate of select stays scalar
+      } else {
+        // A row-dependent scalar among arrays: spread each row's value over the row's elements.
+        Shape full = withRowDim(i.shape().withElementType(op.shape().elementType()), at);
+        operands.add(helper(Opcode.BROADCAST, full, List.of(mapped.get(op)), dimensionsAttr(new long[] {at})));
+      }
+    }
+    return emit(i, RowDim.at(at), i.opcode(), withRowDim(i.shape(), at), operands, i.attributes());
+  }
+
+  private int firstRowDimOfRank(Instruction i, int rank) {
+    for (Instruction op : i.operands()) {
+      if (op.shape().rank() == rank && isBatched(op)) {
+        return dims.get(op).dim();
+      }
+    }
+    return 0;
+  }
+
+  private Instruction tuple(Instruction i, List<Instruction> operands) {
+    List<RowDim> elements = i.operands().stream().map(dims::get).toList();
+    List<Shape> shapes = operands.stream().map(Instruction::shape).toList();
+    return emit(i, RowDim.tuple(elements), Opcode.TUPLE, Shape.tuple(shapes), operands, i.attributes());
+  }
+
+  private Instruction getTupleElement(Instruction i) {
+    int index = Math.toIntExact(i.requireAttr(Attr.INDEX));
+    Instruction tuple = mapped.get(i.operand(0));
+    return emit(i, dims.get(i.operand(0)).element(index), Opcode.GET_TUPLE_ELEMENT,
+        tuple.shape().tupleShape(index), List.of(tuple), i.attributes());
+  }
+
+  /** The operand's row dimension moves to the front and becomes result dimension 0. */
+  private Instruction broadcast(Instruction i) {
+    Instruction x = rowDimAt(i.operand(0), 0);
+    long[] perRow = i.requireAttr(Attr.DIMENSIONS);
+    long[] map = new long[perRow.length + 1];
+    for (int k = 0; k < perRow.length; k++) {
+      map[k + 1] = perRow[k] + 1;
+    }
+    return emit(i, RowDim.at(0), Opcode.BROADCAST, withRowDim(i.shape(), 0), List.of(x),
+        i.attributes().with(Attr.DIMENSIONS, map));
+  }
+
+  /** Row-major reshapes keep a leading row dimension whole. */
+  private Instruction reshape(Instruction i) {
+    if (i.opcode() == Opcode.BITCAST && i.shape().elementType() != i.operand(0).shape().elementType()) {
+      throw cannot(i, "a bitcast that changes the element type cannot keep rows apart");
+    }
+    Instruction x = rowDimAt(i.operand(0), 0);
+    return emit(i, RowDim.at(0), i.opcode(), withRowDim(i.shape(), 0), List.of(x), i.attributes());
+  }
+
+  private Instruction transpose(Instruction i) {
+    int b = dims.get(i.operand(0)).dim();
+    long[] perRow = i.requireAttr(Attr.DIMENSIONS);
+    long[] permutation = new long[perRow.length + 1];
+    permutation[0] = b;
+    for (int k = 0; k < perRow.length; k++) {
+      permutation[k + 1] = shift((int) perRow[k], b);
+    }
+    return emit(i, RowDim.at(0), Opcode.TRANSPOSE, withRowDim(i.shape(), 0), List.of(mapped.get(i.operand(0))),
+        i.attributes().with(Attr.DIMENSIONS, permutation));
+  }
+
+  /**
+   * HLO's slice needs a limit in every dimension, and the row count is not known, so a slice of a
+   * batched value becomes a {@code pad} with negative (cutting) edge padding, which leaves the row
+   * dimension untouched. A stride above 1 then keeps every k-th element: pad the dimension to a
+   * multiple of k, split it into [n, k], cut the k part to its first element, and merge back.
+   */
+  private Instruction slice(Instruction i) {
+    Instruction operand = i.operand(0);
+    int b = dims.get(operand).dim();
+    SliceSpec spec = i.requireAttr(Attr.SLICE);
+    int rank = operand.shape().rank();
+    Instruction zero = scalarConstant(operand.shape(), 0);
+    List<PaddingConfig.Dim> cut = new ArrayList<>();
+    int[] cutDims = new int[rank];
+    List<Integer> strided = new ArrayList<>();
+    for (int d = 0; d < rank; d++) {
+      long n = i.shape().dimension(d);
+      long start = spec.start(d);
+      long stride = spec.stride(d);
+      long size = operand.shape().dimension(d);
+      long last = n == 0 ? start - 1 : start + (n - 1) * stride; // the last element kept
+      cut.add(new PaddingConfig.Dim(-start, -(size - 1 - last), 0));
+      cutDims[d] = (int) (last + 1 - start);
+      if (stride > 1 && n > 1) {
+        strided.add(d);
+      }
+    }
+    cut.add(b, new PaddingConfig.Dim(0, 0, 0));
+    Shape cutShape = withRowDim(Shape.array(i.shape().elementType(), cutDims), b);
+    Attributes padding = Attributes.builder().put(Attr.PADDING, new PaddingConfig(cut)).build();
+    List<Instruction> padOperands = List.of(mapped.get(operand), zero);
+    if (strided.isEmpty()) {
+      return emit(i, RowDim.at(b), Opcode.PAD, cutShape, padOperands, padding);
+    }
+    Instruction x = helper(Opcode.PAD, cutShape, padOperands, padding);
+    int[] current = cutDims.clone();
+    for (int s = 0; s < strided.size(); s++) {
+      int d = strided.get(s);
+      int k = (int) spec.stride(d);
+      int n = i.shape().dimension(d);
+      x = keepEveryKth(x, current, d, b, n, k, zero, s == strided.size() - 1 ? i : null);
+      current[d] = n;
+    }
+    return x;
+  }
+
+  /** {@code x} (per-row dimensions {@code perRow}, rows at {@code b}) keeping every k-th element of {@code d}. */
+  private Instruction keepEveryKth(Instruction x, int[] perRow, int d, int b, int n, int k, Instruction zero,
+                                   Instruction named) {
+    int bd = shift(d, b);
+    int rank = x.shape().rank();
+    // 1. Pad dimension d from (n-1)k+1 to nk elements.
+    List<PaddingConfig.Dim> grow = new ArrayList<>();
+    for (int e = 0; e < rank; e++) {
+      grow.add(new PaddingConfig.Dim(0, e == bd ? k - 1 : 0, 0));
+    }
+    int[] grown = perRow.clone();
+    grown[d] = n * k;
+    Instruction padded = helper(Opcode.PAD, withRowDim(Shape.array(x.shape().elementType(), grown), b),
+        List.of(x, zero), Attributes.builder().put(Attr.PADDING, new PaddingConfig(grow)).build());
+    // 2. Split it into [n, k]: element j*k of the original dimension is [j, 0].
+    int[] split = insertAfter(grown, d, n, k);
+    Shape splitShape = withRowDim(Shape.array(x.shape().elementType(), split), b);
+    Instruction reshaped = helper(Opcode.RESHAPE, splitShape, List.of(padded), Attributes.EMPTY);
+    // 3. Keep [*, 0] of the k part, 4. merge back.
+    List<PaddingConfig.Dim> keep = new ArrayList<>();
+    for (int e = 0; e < rank + 1; e++) {
+      keep.add(new PaddingConfig.Dim(0, e == bd + 1 ? -(k - 1) : 0, 0));
+    }
+    int[] kept = insertAfter(grown, d, n, 1);
+    Instruction first = helper(Opcode.PAD, withRowDim(Shape.array(x.shape().elementType(), kept), b),
+        List.of(reshaped, zero), Attributes.builder().put(Attr.PADDING, new PaddingConfig(keep)).build());
+    int[] merged = perRow.clone();
+    merged[d] = n;
+    Shape mergedShape = withRowDim(Shape.array(x.shape().elementType(), merged), b);
+    if (named != null) {
+      return emit(named, RowDim.at(b), Opcode.RESHAPE, mergedShape, List.of(first), Attributes.EMPTY);
+    }
+    return helper(Opcode.RESHAPE, mergedShape, List.of(first), Attributes.EMPTY);
+  }
+
+  /** {@code dims} with dimension {@code d} replaced by the two dimensions {@code outer, inner}. */
+  private static int[] insertAfter(int[] dims, int d, int outer, int inner) {
+    int[] out = new int[dims.length + 1];
+    for (int e = 0, k = 0; e < out.length; e++) {
+      if (e == d) {
+        out[e] = outer;
+      } else if (e == d + 1) {
+        out[e] = inner;
+      } else {
+        out[e] = dims[k];
+      }
+      if (e != d) {
+        k++;
+      }
+    }
+    return out;
+  }
+
+  private Instruction concatenate(Instruction i) {
+    int at = firstRowDim(i.operands());
+    List<Instruction> operands = new ArrayList<>();
+    for (Instruction op : i.operands()) {
+      operands.add(rowDimAt(op, at));
+    }
+    long[] dim = shift(i.requireAttr(Attr.DIMENSIONS), at);
+    return emit(i, RowDim.at(at), Opcode.CONCATENATE, withRowDim(i.shape(), at), operands,
+        i.attributes().with(Attr.DIMENSIONS, dim));
+  }
+
+  private Instruction pad(Instruction i) {
+    if (isBatched(i.operand(1))) {
+      throw cannot(i, "the padding value depends on the row");
+    }
+    int b = dims.get(i.operand(0)).dim();
+    List<PaddingConfig.Dim> config = new ArrayList<>(i.requireAttr(Attr.PADDING).dims());
+    config.add(b, new PaddingConfig.Dim(0, 0, 0));
+    return emit(i, RowDim.at(b), Opcode.PAD, withRowDim(i.shape(), b),
+        List.of(mapped.get(i.operand(0)), mapped.get(i.operand(1))),
+        i.attributes().with(Attr.PADDING, new PaddingConfig(config)));
+  }
+
+  private Instruction reverse(Instruction i) {
+    int b = dims.get(i.operand(0)).dim();
+    return emit(i, RowDim.at(b), Opcode.REVERSE, withRowDim(i.shape(), b), List.of(mapped.get(i.operand(0))),
+        i.attributes().with(Attr.DIMENSIONS, shift(i.requireAttr(Attr.DIMENSIONS), b)));
+  }
+
+  /** Operand and update meet at one row position; the row dimension's start index is 0. */
+  private Instruction dynamicUpdateSlice(Instruction i) {
+    for (int k = 2; k < i.operandCount(); k++) {
+      if (isBatched(i.operand(k))) {
+        throw cannot(i, "its start index " + (k - 2) + " depends on the row");
+      }
+    }
+    int at = firstRowDim(i.operands().subList(0, 2));
+    List<Instruction> operands = new ArrayList<>();
+    operands.add(rowDimAt(i.operand(0), at));
+    operands.add(rowDimAt(i.operand(1), at));
+    List<Instruction> starts = new ArrayList<>();
+    for (int k = 2; k < i.operandCount(); k++) {
+      starts.add(mapped.get(i.operand(k)));
+    }
+    Shape indexType = i.operandCount() > 2 ? i.operand(2).shape() : Shape.scalar(ElementType.S32);
+    starts.add(at, scalarConstant(indexType, 0));
+    operands.addAll(starts);
+    return emit(i, RowDim.at(at), Opcode.DYNAMIC_UPDATE_SLICE, withRowDim(i.shape(), at), operands, i.attributes());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The result
+
+  private Instruction finishRoot(Instruction root) {
+    if (root.opcode() == Opcode.TUPLE) {
+      List<Instruction> elements = new ArrayList<>();
+      for (int k = 0; k < root.operandCount(); k++) {
+        Instruction e = root.operand(k);
+        if (!e.shape().isArray()) {
+          throw cannot(root, "result element " + k + " is a nested tuple; results must be arrays or a tuple of arrays");
+        }
+        elements.add(rowDimAt(e, resultDims.get(k)));
+      }
+      return target.add(Instruction.create(root.name(), Opcode.TUPLE, elements, root.attributes()));
+    }
+    if (root.shape().isTuple()) {
+      throw cannot(root, "a tuple result must be made by a tuple instruction to be batched");
+    }
+    return rowDimAt(root, resultDims.get(0));
+  }
+}
