@@ -5,7 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.execution.metric.SQLMetric;
@@ -18,7 +18,7 @@ import org.apache.spark.util.TaskCompletionListener;
  * {@link EvalTask} over the partition's rows and makes sure the task's Arrow memory is released
  * when the task ends, however it ends.
  */
-final class EvalPartition implements FlatMapFunction<Iterator<InternalRow>, ColumnarBatch>, Serializable {
+final class EvalPartition implements Function2<Integer, Iterator<InternalRow>, Iterator<ColumnarBatch>>, Serializable {
   private static final long serialVersionUID = 1L;
 
   static final String OUTPUT_ROWS = "numOutputRows";
@@ -51,10 +51,11 @@ final class EvalPartition implements FlatMapFunction<Iterator<InternalRow>, Colu
     return metrics.get(name);
   }
 
+  /** Starts the work on input partition {@code partition} (its index in the child's RDD). */
   @Override
-  public Iterator<ColumnarBatch> call(Iterator<InternalRow> rows) {
+  public Iterator<ColumnarBatch> call(Integer partition, Iterator<InternalRow> rows) {
     TaskContext context = TaskContext.get();
-    EvalTask task = new EvalTask(this, context.partitionId(), context.stageId(), rows);
+    EvalTask task = new EvalTask(this, partition, context.stageId(), rows);
     context.addTaskCompletionListener((TaskCompletionListener) ctx -> task.close());
     return task;
   }

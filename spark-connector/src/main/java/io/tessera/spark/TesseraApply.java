@@ -86,11 +86,11 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
     return types;
   }
 
-  /** The arguments as SQL text, for messages. */
+  /** The arguments as SQL text without qualifiers ({@code features}, {@code v * 2}), for messages. */
   List<String> argumentNames() {
     List<String> names = new ArrayList<>();
     for (Expression e : argumentList()) {
-      names.add(e.sql());
+      names.add(org.apache.spark.sql.catalyst.util.package$.MODULE$.toPrettySQL(e, false));
     }
     return names;
   }

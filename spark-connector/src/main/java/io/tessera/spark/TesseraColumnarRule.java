@@ -57,7 +57,7 @@ public final class TesseraColumnarRule extends ColumnarRule {
   private static SparkPlan insertEval(SparkPlan plan) {
     if (plan instanceof ProjectExec project && containsCall(asExpressions(project.projectList()))) {
       List<Expression> exprs = asExpressions(project.projectList());
-      SparkPlan input = extractCalls(exprs, project.child());
+      SparkPlan input = extractCalls(exprs, List.of(), project.child());
       if (input == null) {
         return plan;
       }
@@ -69,10 +69,12 @@ public final class TesseraColumnarRule extends ColumnarRule {
     }
     if (plan instanceof FilterExec filter && containsCall(List.of(filter.condition()))) {
       List<Expression> exprs = new ArrayList<>(List.of(filter.condition()));
-      SparkPlan input = extractCalls(exprs, filter.child());
+      List<Attribute> columns = Scala.list(filter.child().output());
+      SparkPlan input = extractCalls(exprs, columns, filter.child());
       if (input == null) {
         return plan;
       }
+      // The filter's output is its input's: the projection drops the result columns again.
       return new ProjectExec(Scala.widen(filter.child().output()), new FilterExec(exprs.get(0), input));
     }
     return plan;
@@ -94,9 +96,10 @@ public final class TesseraColumnarRule extends ColumnarRule {
   /**
    * Replaces, in {@code exprs}, every call by the result column of a {@link TesseraEvalExec}
    * stacked over {@code child} (innermost calls first); returns the new input plan, or null when
-   * the calls must stay where they are (a pass-through column Arrow cannot hold).
+   * the calls must stay where they are (a pass-through column Arrow cannot hold). The new input
+   * passes through the columns {@code exprs} read and those in {@code alsoNeeded}.
    */
-  static SparkPlan extractCalls(List<Expression> exprs, SparkPlan child) {
+  static SparkPlan extractCalls(List<Expression> exprs, List<Attribute> alsoNeeded, SparkPlan child) {
     TesseraConf conf = TesseraConf.current();
     SparkPlan input = child;
     List<Expression> current = new ArrayList<>(exprs);
@@ -132,6 +135,9 @@ public final class TesseraColumnarRule extends ColumnarRule {
       }
       List<Attribute> passThrough = new ArrayList<>();
       Set<ExprId> needed = references(current);
+      for (Attribute a : alsoNeeded) {
+        needed.add(a.exprId());
+      }
       for (Attribute a : Scala.list(input.output())) {
         if (needed.contains(a.exprId())) {
           passThrough.add(a);

@@ -10,6 +10,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.execution.ColumnarToRowExec;
+import org.apache.spark.sql.execution.ExplainUtils;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.UnaryExecNode;
 import org.apache.spark.sql.execution.metric.SQLMetric;
@@ -117,7 +118,7 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
     Map<String, SQLMetric> m = scala.jdk.javaapi.CollectionConverters.asJava(metrics());
     EvalPartition work = new EvalPartition(callList(), Scala.list(passThrough),
         Scala.list(child.output()), conf, conf().sessionLocalTimeZone(), new LinkedHashMap<>(m));
-    return child.execute().toJavaRDD().mapPartitions(work).rdd();
+    return child.execute().toJavaRDD().mapPartitionsWithIndex(work, true).rdd();
   }
 
   /** Rows for a parent that asks for them directly (Spark normally inserts the transition itself). */
@@ -142,18 +143,29 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
     return "[" + String.join(", ", items) + "]";
   }
 
+  /**
+   * What {@code EXPLAIN FORMATTED} shows: the columns in and out, each call with its module (name,
+   * where it came from, fingerprint, parameters and result type), the backend and the batch size.
+   */
   @Override
   public String verboseStringWithOperatorId() {
-    StringBuilder sb = new StringBuilder(UnaryExecNode.super.verboseStringWithOperatorId());
+    StringBuilder sb = new StringBuilder(formattedNodeName()).append('\n')
+        .append(ExplainUtils.generateFieldString("Input", child.output())).append('\n')
+        .append(ExplainUtils.generateFieldString("Output", output())).append('\n')
+        .append("Calls: ").append(describeCalls()).append('\n');
     for (TesseraApply call : callList()) {
       TesseraModule m = call.module();
+      List<String> params = new ArrayList<>();
+      for (TensorSpec p : call.signature().parameters()) {
+        params.add(p.toString());
+      }
       sb.append("Module ").append(m.name()).append(": ").append(m.source()).append(", sha256 ")
-          .append(m.fingerprint(), 0, 12).append(", ").append(call.signature().parameters()).append(" -> ")
+          .append(m.fingerprint(), 0, 12).append(", (").append(String.join(", ", params)).append(") -> ")
           .append(call.dataType().simpleString()).append('\n');
     }
-    sb.append("Backend: ").append(conf.backend()).append(conf.fallback() ? " (interpreter fallback on)" : "")
-        .append('\n');
-    sb.append("Batch: ").append(conf.batchRows()).append(" rows, ").append(conf.batchBytes()).append(" bytes\n");
+    sb.append("Backend: ").append(conf.backend())
+        .append(conf.fallback() ? ", interpreter when the backend cannot compile a module" : ", no fallback").append('\n')
+        .append("Batch: up to ").append(conf.batchRows()).append(" rows or ").append(conf.batchBytes()).append(" bytes\n");
     return sb.toString();
   }
 

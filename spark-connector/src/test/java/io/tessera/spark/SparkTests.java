@@ -20,6 +20,10 @@ final class SparkTests {
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.driver.host", "127.0.0.1")
+          // Spark would evaluate projections over VALUES on the driver while optimizing; tests
+          // want the operator, so small inline tables go through it too.
+          .config("spark.sql.optimizer.excludedRules",
+              "org.apache.spark.sql.catalyst.optimizer.ConvertToLocalRelation")
           .getOrCreate();
     }
     return session;

@@ -62,11 +62,45 @@ class TesseraApplyTest {
     assertEquals(0, TesseraMemory.allocatedBytes());
   }
 
-  /** Rows equal field by field; floats bitwise except that every NaN equals every NaN. */
+  /**
+   * Rows equal field by field, into arrays and structs; floats compare as {@link Float#equals}
+   * does (every NaN equals every NaN, 0.0 and -0.0 differ).
+   */
   static void assertSameRows(List<Row> expected, List<Row> actual) {
     assertEquals(expected.size(), actual.size(), "row count");
     for (int i = 0; i < expected.size(); i++) {
-      assertEquals(expected.get(i), actual.get(i), "row " + i);
+      if (!same(expected.get(i), actual.get(i))) {
+        assertEquals(expected.get(i).toString(), actual.get(i).toString(), "row " + i);
+        throw new AssertionError("row " + i + ": expected " + expected.get(i) + " but was " + actual.get(i));
+      }
     }
+  }
+
+  private static boolean same(Object a, Object b) {
+    if (a instanceof Row ra && b instanceof Row rb) {
+      if (ra.length() != rb.length()) {
+        return false;
+      }
+      for (int i = 0; i < ra.length(); i++) {
+        if (!same(ra.get(i), rb.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a instanceof scala.collection.Seq<?> sa && b instanceof scala.collection.Seq<?> sb) {
+      List<?> la = scala.jdk.javaapi.CollectionConverters.asJava(sa);
+      List<?> lb = scala.jdk.javaapi.CollectionConverters.asJava(sb);
+      if (la.size() != lb.size()) {
+        return false;
+      }
+      for (int i = 0; i < la.size(); i++) {
+        if (!same(la.get(i), lb.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return java.util.Objects.equals(a, b);
   }
 }
