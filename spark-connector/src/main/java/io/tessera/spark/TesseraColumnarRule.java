@@ -30,7 +30,9 @@ import scala.runtime.AbstractPartialFunction;
 /**
  * Puts {@link TesseraEvalExec} where {@code tessera_apply} calls are.
  *
- * <p>Before Spark inserts row/column transitions: a {@code ProjectExec} whose expressions contain
+ * <p>{@link #insertEval()}, run right after planning (adaptive execution's post-planner hook, so
+ * that {@code EXPLAIN} shows the operator before the query runs) and again before Spark inserts
+ * row/column transitions (for plans without adaptive execution): a {@code ProjectExec} whose expressions contain
  * calls becomes a {@code ProjectExec} over a {@code TesseraEvalExec} that computes the calls (the
  * projection then reads their results as columns); a {@code FilterExec} likewise, with a
  * projection on top that drops the result columns again. Calls nested in another call's arguments
@@ -46,6 +48,11 @@ public final class TesseraColumnarRule extends ColumnarRule {
 
   @Override
   public Rule<SparkPlan> preColumnarTransitions() {
+    return insertEval();
+  }
+
+  /** The rule that replaces calls in projections and filters by {@link TesseraEvalExec}s; idempotent. */
+  public static Rule<SparkPlan> insertEval() {
     return new PlanRule("TesseraInsertEval", TesseraColumnarRule::insertEval);
   }
 

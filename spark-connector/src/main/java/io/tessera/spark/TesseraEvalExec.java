@@ -9,6 +9,9 @@ import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.SortOrder;
+import org.apache.spark.sql.catalyst.plans.physical.Partitioning;
+import org.apache.spark.sql.catalyst.plans.physical.UnknownPartitioning;
 import org.apache.spark.sql.execution.ColumnarToRowExec;
 import org.apache.spark.sql.execution.ExplainUtils;
 import org.apache.spark.sql.execution.SparkPlan;
@@ -83,6 +86,32 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
     List<Attribute> out = new ArrayList<>(Scala.list(passThrough));
     out.addAll(Scala.list(resultAttributes));
     return Scala.seq(out);
+  }
+
+  /**
+   * The child's partitioning: rows stay in their partitions. A partitioning over a column the
+   * operator does not pass on is known only by its partition count.
+   */
+  @Override
+  public Partitioning outputPartitioning() {
+    Partitioning p = child.outputPartitioning();
+    if (p instanceof Expression e && !e.references().subsetOf(outputSet())) {
+      return new UnknownPartitioning(p.numPartitions());
+    }
+    return p;
+  }
+
+  /** The child's ordering, as far as it sorts by columns the operator passes on: rows keep their order. */
+  @Override
+  public Seq<SortOrder> outputOrdering() {
+    List<SortOrder> kept = new ArrayList<>();
+    for (SortOrder order : Scala.list(child.outputOrdering())) {
+      if (!order.references().subsetOf(outputSet())) {
+        break;
+      }
+      kept.add(order);
+    }
+    return Scala.seq(kept);
   }
 
   @Override

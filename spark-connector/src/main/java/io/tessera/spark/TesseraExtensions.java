@@ -6,8 +6,8 @@ import scala.runtime.BoxedUnit;
 
 /**
  * Installs Tessera in a Spark session: {@code spark.sql.extensions=io.tessera.spark.TesseraExtensions}.
- * It adds the {@code tessera_apply} SQL function and the columnar rule that runs its calls in
- * batches on compiled kernels ({@link TesseraColumnarRule}). Executors need nothing else: the
+ * It adds the {@code tessera_apply} SQL function and the rules that run its calls in batches on
+ * compiled kernels ({@link TesseraColumnarRule}). Executors need nothing else: the
  * module travels inside the plan and each executor compiles it once.
  */
 public final class TesseraExtensions implements SparkSessionExtensionsProvider {
@@ -18,6 +18,7 @@ public final class TesseraExtensions implements SparkSessionExtensionsProvider {
   @Override
   public BoxedUnit apply(SparkSessionExtensions extensions) {
     extensions.injectFunction(TesseraFunctions.tesseraApply());
+    extensions.injectQueryPostPlannerStrategyRule(session -> TesseraColumnarRule.insertEval());
     extensions.injectColumnar(session -> new TesseraColumnarRule());
     return BoxedUnit.UNIT;
   }

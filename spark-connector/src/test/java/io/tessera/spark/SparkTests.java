@@ -1,6 +1,12 @@
 package io.tessera.spark;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
+import org.apache.spark.sql.execution.adaptive.QueryStageExec;
 
 /**
  * The one local Spark session the module's tests share (starting one takes seconds), with the
@@ -27,6 +33,34 @@ final class SparkTests {
           .getOrCreate();
     }
     return session;
+  }
+
+  /**
+   * The plan that ran: with adaptive execution, its final plan (query stages included); call after
+   * an action.
+   */
+  static SparkPlan executedPlan(Dataset<?> df) {
+    SparkPlan plan = df.queryExecution().executedPlan();
+    return plan instanceof AdaptiveSparkPlanExec adaptive ? adaptive.executedPlan() : plan;
+  }
+
+  /** The Tessera operators of the plan that ran, in the order the plan string lists them. */
+  static List<TesseraEvalExec> evalNodes(Dataset<?> df) {
+    List<TesseraEvalExec> out = new ArrayList<>();
+    collect(executedPlan(df), out);
+    return out;
+  }
+
+  private static void collect(SparkPlan plan, List<TesseraEvalExec> out) {
+    if (plan instanceof TesseraEvalExec eval) {
+      out.add(eval);
+    }
+    if (plan instanceof QueryStageExec stage) {
+      collect(stage.plan(), out);
+    }
+    for (SparkPlan child : scala.jdk.javaapi.CollectionConverters.asJava(plan.children())) {
+      collect(child, out);
+    }
   }
 
   /** Removes every {@code spark.tessera.*} setting a test made. */
