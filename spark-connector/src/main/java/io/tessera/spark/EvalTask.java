@@ -9,6 +9,7 @@ import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -17,7 +18,6 @@ import org.apache.spark.sql.catalyst.types.DataTypeUtils;
 import org.apache.spark.sql.execution.arrow.ArrowWriter;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
-import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
@@ -81,6 +81,11 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     }
     if (!started) {
       start();
+    }
+    // A cancelled task stops between batches; its completion listener then frees the memory.
+    TaskContext context = TaskContext.get();
+    if (context != null) {
+      context.killTaskIfInterrupted();
     }
     int rows = fill();
     long kernelStart = System.nanoTime();
@@ -170,7 +175,7 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     }
     passColumns = new ColumnVector[plan.passThrough.size()];
     for (int i = 0; i < passColumns.length; i++) {
-      passColumns[i] = new ArrowColumnVector(passRoot.getVector(i));
+      passColumns[i] = new TensorColumnVector.Borrowed(passRoot.getVector(i));
     }
   }
 

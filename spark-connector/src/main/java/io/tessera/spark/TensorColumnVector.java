@@ -44,7 +44,23 @@ abstract class TensorColumnVector extends ColumnVector {
   }
 
   private static ColumnVector wrap(ValueVector v) {
-    return v instanceof FixedSizeListVector list ? new Tensor(list) : new ArrowColumnVector(v);
+    return v instanceof FixedSizeListVector list ? new Tensor(list) : new Borrowed(v);
+  }
+
+  /**
+   * Spark's reader of an Arrow vector that it does not own. Spark's columnar-to-row step closes
+   * each batch's vectors once it has read them ({@code closeIfFreeable}); these vectors belong to
+   * the operator, which reuses or frees them itself.
+   */
+  static final class Borrowed extends ArrowColumnVector {
+    Borrowed(ValueVector vector) {
+      super(vector);
+    }
+
+    @Override
+    public void close() {
+      // Owned by the writer or kernel that allocated the vector.
+    }
   }
 
   /** A column of fixed-size arrays over one Arrow {@code FixedSizeList} vector. */

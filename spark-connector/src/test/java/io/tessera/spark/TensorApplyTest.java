@@ -161,7 +161,7 @@ class TensorApplyTest {
         + "(array(1f, 2f, 3f)) AS data(v)").repartition(1);
     SparkException e = assertThrows(SparkException.class,
         () -> data.selectExpr("tessera_apply('" + SQUARE_PLUS + "', v)").collectAsList());
-    String message = rootMessage(e);
+    String message = allMessages(e);
     assertTrue(message.contains("row 2 of partition 0"), message);
     assertTrue(message.contains("column v has 3 elements, parameter %x f32[4] expects 4"), message);
     assertEquals(0, TesseraMemory.allocatedBytes());
@@ -171,16 +171,17 @@ class TensorApplyTest {
   void wrongInnerLengthNamesTheElement() {
     SparkException e = assertThrows(SparkException.class, () -> spark.sql("SELECT tessera_apply('" + TRANSPOSE
         + "', m) FROM VALUES (array(array(1f, 2f, 3f), array(4f, 5f))) AS data(m)").collectAsList());
-    String message = rootMessage(e);
+    String message = allMessages(e);
     assertTrue(message.contains("column m[1] has 2 elements, parameter %m f32[2,3] expects 3"), message);
   }
 
-  static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+  /** The messages of {@code e} and all its causes, one per line: where a task's error ends up is Spark's business. */
+  static String allMessages(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      sb.append(t.getMessage()).append('\n');
     }
-    return t.getMessage();
+    return sb.toString();
   }
 
   private static List<List<Object>> toLists(List<Object> nested) {
