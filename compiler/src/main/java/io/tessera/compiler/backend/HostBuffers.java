@@ -14,6 +14,9 @@ import org.bytedeco.javacpp.PointerScope;
  * ({@link LiteralBytes}) into freshly allocated native memory, the results are decoded back, and
  * all the memory is freed before returning. For tests, tools and small inputs; production callers
  * pass their own buffers to {@link Executable#execute}.
+ *
+ * <p>For a module with a dynamic leading dimension the row count is taken from the arguments:
+ * every argument for a parameter with a {@code ?} must have the same number of rows there.
  */
 public final class HostBuffers {
   private HostBuffers() {}
@@ -21,11 +24,14 @@ public final class HostBuffers {
   /** {@link Executable#run}: copies in, executes, copies out. */
   @SuppressWarnings("try") // the scope frees, on exit, all native memory allocated inside it
   public static Literal run(Executable executable, List<Literal> arguments) {
-    ExecutableSignature sig = executable.signature();
-    List<Shape> params = sig.parameterShapes();
-    if (arguments.size() != params.size()) {
-      throw new IllegalArgumentException("expected " + params.size() + " argument(s), got " + arguments.size());
+    ExecutableSignature declared = executable.signature();
+    if (arguments.size() != declared.parameterShapes().size()) {
+      throw new IllegalArgumentException("expected " + declared.parameterShapes().size() + " argument(s), got "
+          + arguments.size());
     }
+    long rows = rowCount(declared, arguments);
+    ExecutableSignature sig = declared.bind(rows);
+    List<Shape> params = sig.parameterShapes();
     for (int i = 0; i < params.size(); i++) {
       if (!arguments.get(i).shape().equalsIgnoringLayout(params.get(i))) {
         throw new IllegalArgumentException("argument " + i + " has shape " + arguments.get(i).shape().toStringWithoutLayout()
@@ -51,13 +57,47 @@ public final class HostBuffers {
         outAddresses[i] = memory.address();
         outSizes[i] = outShapes.get(i).byteSize();
       }
-      executable.execute(Buffers.host(inAddresses, inSizes), Buffers.host(outAddresses, outSizes));
+      executable.execute(rows, Buffers.host(inAddresses, inSizes), Buffers.host(outAddresses, outSizes));
       List<Literal> leaves = new ArrayList<>();
       for (int i = 0; i < outShapes.size(); i++) {
         leaves.add(LiteralBytes.read(outShapes.get(i), view(outs.get(i), outShapes.get(i).byteSize())));
       }
       return assemble(sig.resultShape(), leaves, new int[] {0});
     }
+  }
+
+  /**
+   * The row count the arguments give the dynamic dimensions of the parameters, or {@link
+   * Executable#STATIC_SHAPES} for a static signature.
+   *
+   * @throws IllegalArgumentException when arguments disagree on it, or no parameter has rows
+   */
+  public static long rowCount(ExecutableSignature sig, List<Literal> arguments) {
+    if (!sig.hasDynamicRows()) {
+      return Executable.STATIC_SHAPES;
+    }
+    long rows = -1;
+    for (int i = 0; i < Math.min(arguments.size(), sig.parameterShapes().size()); i++) {
+      Shape p = sig.parameterShapes().get(i);
+      Shape a = arguments.get(i).shape();
+      if (!p.isArray() || !a.isArray()) {
+        continue;
+      }
+      for (int d = 0; d < p.rank() && d < a.rank(); d++) {
+        if (p.isDynamicDimension(d)) {
+          if (rows >= 0 && a.dimension(d) != rows) {
+            throw new IllegalArgumentException("argument " + i + " has " + a.dimension(d) + " rows in dimension " + d
+                + ", an earlier argument " + rows);
+          }
+          rows = a.dimension(d);
+        }
+      }
+    }
+    if (rows < 0) {
+      throw new IllegalArgumentException("no parameter has a dynamic dimension to take the row count from; results "
+          + sig.resultShape().toStringWithoutLayout() + " need one");
+    }
+    return rows;
   }
 
   /** Native memory of at least one byte (so that even empty arrays have a valid address), zeroed. */

@@ -43,7 +43,7 @@ public final class CpuBackend implements Backend {
     HostTarget target = HostTarget.resolve(options);
     CpuKernelEmitter.KernelIr kernel = CpuKernelEmitter.emit(module, target, options);
     JitModule jit = LlvmJit.compile(module.name(), kernel.text(), target, options);
-    return new CpuExecutable(module.name(), jit, kernel.signature(), kernel.scratchBytes(), kernel.argc());
+    return new CpuExecutable(module.name(), jit, kernel.signature(), kernel.abi());
   }
 
   /**

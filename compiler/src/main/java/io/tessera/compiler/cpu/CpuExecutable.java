@@ -21,31 +21,54 @@ import org.bytedeco.javacpp.PointerScope;
  * from a pool, so concurrent calls never share memory and a call allocates no native memory once
  * the pool has as many frames as there are concurrent callers. A read-write lock keeps
  * {@link #close} from freeing code or frames while a call runs.
+ *
+ * <p>Dynamic rows: a module with a dynamic leading dimension takes the row count of each call in
+ * argv word 0. Its buffers are checked against the shapes bound to that count, and temporaries
+ * with rows need scratch memory in proportion ({@link ScratchLayout}): a frame's scratch grows to
+ * the largest call it has served and is kept for the next.
  */
 final class CpuExecutable implements Executable {
 
   /** Native memory one call uses; owned by one caller at a time. */
   private static final class Frame {
     final LongPointer argv;
-    final BytePointer scratch;
     final PointerPointer<?> args;
+    private BytePointer scratch;
+    private long scratchBytes;
 
-    Frame(int argc, long scratchBytes) {
+    Frame(int argc) {
       // A caller's PointerScope would free memory allocated while it is open; frames outlive the
       // call, so they are allocated in a scope of their own and detached from it.
       try (PointerScope own = new PointerScope()) {
         argv = new LongPointer(argc);
         args = new PointerPointer<>(2);
-        scratch = scratchBytes > 0 ? new BytePointer(scratchBytes) : null;
         keep(own, argv);
         keep(own, args);
+      }
+      if (argv.isNull() || args.isNull()) {
+        throw new OutOfMemoryError("could not allocate a call frame");
+      }
+    }
+
+    /** The address of at least {@code bytes} bytes of scratch memory (0 when none is needed). */
+    long scratch(long bytes) {
+      if (bytes > scratchBytes) {
         if (scratch != null) {
-          keep(own, scratch);
+          scratch.deallocate();
+          scratch = null;
+          scratchBytes = 0;
+        }
+        try (PointerScope own = new PointerScope()) {
+          BytePointer p = new BytePointer(bytes);
+          if (p.isNull()) {
+            throw new OutOfMemoryError("could not allocate " + bytes + " bytes of scratch memory");
+          }
+          keep(own, p);
+          scratch = p;
+          scratchBytes = bytes;
         }
       }
-      if (argv.isNull() || args.isNull() || (scratch != null && scratch.isNull())) {
-        throw new OutOfMemoryError("could not allocate " + scratchBytes + " bytes of scratch memory");
-      }
+      return scratch == null ? 0 : scratch.address();
     }
 
     /** Takes {@code p} out of {@code scope} without freeing it (detaching drops the scope's reference). */
@@ -66,18 +89,16 @@ final class CpuExecutable implements Executable {
   private final String name;
   private final JitModule jit;
   private final ExecutableSignature signature;
-  private final long scratchBytes;
-  private final int argc;
+  private final KernelEntry.Abi abi;
   private final ConcurrentLinkedQueue<Frame> frames = new ConcurrentLinkedQueue<>();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
 
-  CpuExecutable(String name, JitModule jit, ExecutableSignature signature, long scratchBytes, int argc) {
+  CpuExecutable(String name, JitModule jit, ExecutableSignature signature, KernelEntry.Abi abi) {
     this.name = name;
     this.jit = jit;
     this.signature = signature;
-    this.scratchBytes = scratchBytes;
-    this.argc = argc;
+    this.abi = abi;
   }
 
   @Override
@@ -90,18 +111,15 @@ final class CpuExecutable implements Executable {
     return signature;
   }
 
-  /** Bytes of scratch memory one call uses for temporaries. */
-  long scratchBytes() {
-    return scratchBytes;
+  /** Bytes of scratch memory one call with {@code rowCount} rows uses for temporaries. */
+  long scratchBytes(long rowCount) {
+    return abi.scratch().bytes(rowCount);
   }
 
   @Override
   public void execute(long rowCount, Buffers parameters, Buffers results) {
-    if (rowCount != STATIC_SHAPES) {
-      throw new IllegalArgumentException("module " + name + " has static shapes; pass STATIC_SHAPES, not a row count of "
-          + rowCount);
-    }
-    signature.checkHostBuffers(parameters, results);
+    signature.checkHostBuffers(rowCount, parameters, results);
+    long scratchBytes = abi.scratch().bytes(rowCount);
     lifecycle.readLock().lock();
     try {
       if (closed) {
@@ -109,19 +127,19 @@ final class CpuExecutable implements Executable {
       }
       Frame frame = frames.poll();
       if (frame == null) {
-        frame = new Frame(argc, scratchBytes);
+        frame = new Frame(abi.argc());
       }
       try {
         int w = 0;
-        frame.argv.put(w++, 0L);
+        frame.argv.put(w++, abi.dynamicRows() ? rowCount : 0L);
         for (int i = 0; i < parameters.count(); i++) {
           frame.argv.put(w++, parameters.address(i));
         }
         for (int i = 0; i < results.count(); i++) {
           frame.argv.put(w++, results.address(i));
         }
-        frame.argv.put(w, frame.scratch == null ? 0L : frame.scratch.address());
-        int status = jit.call(frame.argv, argc, frame.args);
+        frame.argv.put(w, frame.scratch(scratchBytes));
+        int status = jit.call(frame.argv, abi.argc(), frame.args);
         if (status != 0) {
           throw new IllegalStateException("kernel of module " + name + " returned status " + status);
         }

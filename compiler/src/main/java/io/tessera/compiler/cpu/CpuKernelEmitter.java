@@ -34,12 +34,16 @@ import java.util.Set;
  * Turns the entry computation of a module into one LLVM IR module with two functions:
  *
  * <ul>
- *   <li>{@code tessera_kernel(ptr noalias %p0.., ptr noalias %r0.., ptr noalias %t0..)}: the
- *       computation, over parameter, result and temporary buffers;
- *   <li>{@code i32 tessera_entry(i32 argc, ptr argv)}: the trampoline {@link JitModule} calls.
- *       {@code argv} holds 64-bit words: the row count (reserved for dynamic leading
- *       dimensions), the parameter addresses, the result addresses, then the scratch address.
+ *   <li>{@code tessera_kernel(i64 %rows, ptr noalias %p0.., ptr noalias %r0.., ptr noalias %t0..)}:
+ *       the computation, over parameter, result and temporary buffers;
+ *   <li>an exported entry ({@link KernelEntry}): the trampoline {@code i32 tessera_entry(i32 argc,
+ *       ptr argv)} that {@link JitModule} calls, or the C function of an ahead-of-time object.
  * </ul>
+ *
+ * <p>Dynamic rows: shapes may have a {@link Shape#DYNAMIC} leading dimension. Its size is the
+ * kernel's {@code %rows} argument: loops over it run to {@code %rows} ({@link
+ * IrBuilder#dimensionSize}), and index arithmetic never needs it (row-major offsets do not use
+ * the size of dimension 0), so the module is compiled once for every row count.
  *
  * <p>Fusion and buffers: every elementwise and data-movement instruction is computed elementally
  * inside the loop of the instruction that consumes it, so only these live in memory: parameters,
@@ -53,7 +57,7 @@ import java.util.Set;
 final class CpuKernelEmitter {
 
   /** The IR of a compiled module and what calling it needs. */
-  record KernelIr(String text, ExecutableSignature signature, long scratchBytes, int argc) {}
+  record KernelIr(String text, ExecutableSignature signature, KernelEntry.Abi abi) {}
 
   /** One array value: an array-shaped instruction (index 0) or output {@code index} of a tuple-shaped reduce. */
   private record Output(Instruction instr, int index) {
@@ -62,7 +66,7 @@ final class CpuKernelEmitter {
     }
   }
 
-  private static final String KERNEL = "@tessera_kernel";
+  static final String KERNEL = "@tessera_kernel";
   private static final String FAST_MATH_FLAGS = "reassoc nsz arcp contract afn";
 
   private final Computation entry;
@@ -84,17 +88,26 @@ final class CpuKernelEmitter {
   }
 
   /**
-   * Emits the kernel of {@code module}'s entry computation.
+   * Emits the kernel of {@code module}'s entry computation with the JIT's trampoline.
    *
    * @param target the CPU to tune for, or {@code null} to emit target-independent IR
    * @throws CompilationException for anything the backend does not support yet
    */
   static KernelIr emit(Module module, HostTarget target, BackendOptions options) {
-    return new CpuKernelEmitter(module, target).emitKernel(options);
+    return new CpuKernelEmitter(module, target).emitKernel(options, null);
   }
 
-  private KernelIr emitKernel(BackendOptions options) {
+  /**
+   * Emits the kernel of {@code module}'s entry computation with the C entry function
+   * {@code symbol} of an ahead-of-time object ({@link KernelEntry#aotFunction}).
+   */
+  static KernelIr emitAot(Module module, HostTarget target, BackendOptions options, String symbol) {
+    return new CpuKernelEmitter(module, target).emitKernel(options, symbol);
+  }
+
+  private KernelIr emitKernel(BackendOptions options, String aotSymbol) {
     b.setFpFlags(options.fastMath() ? FAST_MATH_FLAGS : "");
+    b.setRowCount(new IrValue("i64", "%rows"));
     List<Instruction> reachable = reachableInOrder();
     CpuSupport.check(reachable);
     List<Instruction> params = entry.parameters();
@@ -103,6 +116,7 @@ final class CpuKernelEmitter {
     Set<Output> materialized = plan(reachable);
 
     List<String> kernelParams = new ArrayList<>();
+    kernelParams.add("i64 %rows");
     List<String> parameterNames = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {
       Instruction p = params.get(i);
@@ -127,15 +141,12 @@ final class CpuKernelEmitter {
         written[j] = true;
       }
     }
-    List<Long> tempOffsets = new ArrayList<>();
-    long scratch = 0;
+    ScratchLayout scratch = new ScratchLayout();
     for (Output o : materialized) {
       if (!buffers.containsKey(o)) {
-        String name = "%t" + tempOffsets.size();
+        String name = "%t" + scratch.add(o.shape());
         buffers.put(o, new IrArray(new IrValue("ptr", name), o.shape()));
         kernelParams.add(pointerParam(name, o.shape()));
-        tempOffsets.add(scratch);
-        scratch += (o.shape().byteSize() + 63) / 64 * 64;
       }
     }
 
@@ -146,13 +157,12 @@ final class CpuKernelEmitter {
     b.retVoid();
     ir.addFunction(b.functionText("define internal void " + KERNEL + "(" + String.join(", ", kernelParams) + ") "
         + IrModule.KERNEL_ATTRIBUTES));
-    int argc = 1 + params.size() + leaves.size() + 1;
-    ir.addFunction(trampoline(params.size(), leaves.size(), tempOffsets, argc));
-
     List<Shape> leafShapes = leaves.stream().map(Output::shape).toList();
     ExecutableSignature signature = new ExecutableSignature(parameterNames,
         params.stream().map(Instruction::shape).toList(), entry.root().shape(), leafShapes);
-    return new KernelIr(ir.text(), signature, scratch, argc);
+    KernelEntry.Abi abi = new KernelEntry.Abi(params.size(), leaves.size(), scratch, signature.hasDynamicRows());
+    ir.addFunction(aotSymbol == null ? KernelEntry.jitTrampoline(abi) : KernelEntry.aotFunction(abi, aotSymbol));
+    return new KernelIr(ir.text(), signature, abi);
   }
 
   // ---- planning ------------------------------------------------------------------------------
@@ -315,40 +325,12 @@ final class CpuKernelEmitter {
     }
   }
 
-  /** A kernel pointer parameter: no aliasing (checked by the caller), dereferenceable over the array. */
+  /**
+   * A kernel pointer parameter: no aliasing (checked by the caller), dereferenceable over the
+   * array when its size is static.
+   */
   private static String pointerParam(String name, Shape shape) {
-    long bytes = shape.byteSize();
+    long bytes = shape.hasDynamicDimension() ? 0 : shape.byteSize();
     return "ptr noalias " + (bytes > 0 ? "dereferenceable(" + bytes + ") " : "") + name;
-  }
-
-  /** {@code i32 tessera_entry(i32 argc, ptr argv)}: unpacks argv and calls the kernel; returns 1 on a wrong argc. */
-  private static String trampoline(int params, int results, List<Long> tempOffsets, int argc) {
-    StringBuilder sb = new StringBuilder();
-    sb.append("define i32 @").append(LlvmJit.ENTRY).append("(i32 %argc, ptr %argv) ").append(IrModule.KERNEL_ATTRIBUTES)
-        .append(" {\nentry:\n");
-    sb.append("  %ok = icmp eq i32 %argc, ").append(argc).append('\n');
-    sb.append("  br i1 %ok, label %call, label %bad\nbad:\n  ret i32 1\ncall:\n");
-    List<String> args = new ArrayList<>();
-    int word = 1;
-    for (int i = 0; i < params + results; i++, word++) {
-      String p = "%a" + word;
-      sb.append("  ").append(p).append(".slot = getelementptr inbounds i64, ptr %argv, i64 ").append(word).append('\n');
-      sb.append("  ").append(p).append(".word = load i64, ptr ").append(p).append(".slot, align 8\n");
-      sb.append("  ").append(p).append(" = inttoptr i64 ").append(p).append(".word to ptr\n");
-      args.add("ptr " + p);
-    }
-    if (!tempOffsets.isEmpty()) {
-      sb.append("  %scratch.slot = getelementptr inbounds i64, ptr %argv, i64 ").append(word).append('\n');
-      sb.append("  %scratch.word = load i64, ptr %scratch.slot, align 8\n");
-      sb.append("  %scratch = inttoptr i64 %scratch.word to ptr\n");
-      for (int t = 0; t < tempOffsets.size(); t++) {
-        sb.append("  %t").append(t).append(" = getelementptr inbounds i8, ptr %scratch, i64 ").append(tempOffsets.get(t))
-            .append('\n');
-        args.add("ptr %t" + t);
-      }
-    }
-    sb.append("  call void ").append(KERNEL).append('(').append(String.join(", ", args)).append(")\n");
-    sb.append("  ret i32 0\n}\n");
-    return sb.toString();
   }
 }

@@ -12,7 +12,8 @@ import java.util.Collection;
  * cannot run fails at compile time with one clear message:
  * {@code not supported by the cpu backend yet: OPCODE at %name}.
  *
- * <p>Supported: parameters (static arrays), constants, iota; every elementwise opcode (unary,
+ * <p>Supported: parameters (arrays, static or with a dynamic leading dimension: {@link
+ * DynamicRowSupport}), constants, iota; every elementwise opcode (unary,
  * binary, compare, select, clamp, convert, bitcast-convert between equal widths,
  * reduce-precision); broadcast, reshape, bitcast (as a reshape), transpose, slice, reverse,
  * concatenate, pad, copy; reduce (any scalar reducer, variadic too); dot; tuple and
@@ -41,20 +42,16 @@ final class CpuSupport {
       if (!s.isArray()) {
         throw notSupported("a " + (s.isTuple() ? "tuple" : s.toString()) + "-shaped parameter", instr);
       }
-      if (s.hasDynamicDimension()) {
-        throw notSupported("a dynamic dimension (?) in parameter", instr);
-      }
+      DynamicRowSupport.check(instr);
       return;
     }
     if (!instr.shape().isTuple() && !instr.shape().isArray()) {
       throw notSupported(instr.shape() + " values", instr);
     }
-    if (instr.shape().hasDynamicDimension()) {
-      throw notSupported("a dynamic dimension (?)", instr);
-    }
     if (!isSupported(instr)) {
       throw notSupported(instr.opcode().mnemonic(), instr);
     }
+    DynamicRowSupport.check(instr);
   }
 
   /** Reducers are emitted as scalar code: elementwise opcodes, constants and parameters only. */

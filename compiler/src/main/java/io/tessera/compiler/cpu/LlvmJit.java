@@ -69,7 +69,7 @@ final class LlvmJit {
    * Math functions LLVM lowers intrinsics to (and the libm functions emitters call); all must
    * resolve in this process for the backend to be available.
    */
-  private static final List<String> LIBM = List.of("expf", "exp", "logf", "log", "powf", "pow", "sinf", "sin", "cosf",
+  static final List<String> LIBM = List.of("expf", "exp", "logf", "log", "powf", "pow", "sinf", "sin", "cosf",
       "cos", "fmodf", "fmod", "roundevenf", "roundeven", "expm1f", "expm1", "log1pf", "log1p", "cbrtf", "cbrt", "tanhf",
       "tanh", "erff", "erf", "tanf", "tan", "atan2f", "atan2", "exp2f", "exp2", "log2f", "log2", "log10f", "log10",
       "memset", "memcpy", "memmove");
@@ -158,7 +158,7 @@ final class LlvmJit {
   }
 
   /** Parses and verifies IR text; the text is kept in the error message's context. */
-  private static LLVMModuleRef parse(LLVMContextRef context, String name, String irText) {
+  static LLVMModuleRef parse(LLVMContextRef context, String name, String irText) {
     byte[] bytes = irText.getBytes(StandardCharsets.UTF_8);
     BytePointer data = new BytePointer(bytes.length);
     data.put(bytes);
@@ -180,7 +180,7 @@ final class LlvmJit {
     return module;
   }
 
-  private static void optimize(LLVMModuleRef module, HostTarget target, BackendOptions options) {
+  static void optimize(LLVMModuleRef module, HostTarget target, BackendOptions options) {
     LLVMTargetMachineRef tm = target.createTargetMachine(options.optLevel());
     LLVMPassBuilderOptionsRef passOptions = LLVMCreatePassBuilderOptions();
     try {

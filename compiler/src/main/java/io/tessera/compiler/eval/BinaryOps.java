@@ -7,8 +7,9 @@ import java.util.function.LongBinaryOperator;
 
 /**
  * The table of elementwise binary functions (compare aside): for an opcode and an element type,
- * the scalar function that {@link ElementwiseEvaluator} applies to every pair of elements. Chosen
- * once per instruction.
+ * the scalar function that {@link ElementwiseEvaluator} applies to every pair of elements, and that
+ * {@link ScalarFunction} applies for a reducer whose root is that opcode. Chosen once per
+ * instruction; the one definition of each opcode's arithmetic in the interpreter.
  *
  * <p>Float functions are computed in double precision on exact element values; the caller rounds
  * once to the element type. For add, subtract, multiply, divide and remainder that single

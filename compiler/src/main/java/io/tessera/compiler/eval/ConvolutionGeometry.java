@@ -90,7 +90,7 @@ final class ConvolutionGeometry {
   static ConvolutionGeometry of(Instruction instr, Shape lhs, Shape rhs) {
     ConvDimensionNumbers dnums = instr.attr(Attr.DIM_LABELS);
     if (dnums == null) {
-      throw ConvolutionEvaluator.error(instr, "needs attribute " + Attr.DIM_LABELS.name());
+      throw EvaluationException.error(instr, "needs attribute " + Attr.DIM_LABELS.name());
     }
     Window window = instr.attr(Attr.WINDOW);
     if (window == null) {
@@ -103,18 +103,18 @@ final class ConvolutionGeometry {
     int[] outDims = instr.shape().dimensions();
     int rank = dnums.spatialRank() + 2;
     if (lhsDims.length != rank || rhsDims.length != rank || outDims.length != rank) {
-      throw ConvolutionEvaluator.error(instr, "dim_labels=" + dnums + " needs rank " + rank + " everywhere; lhs is "
+      throw EvaluationException.error(instr, "dim_labels=" + dnums + " needs rank " + rank + " everywhere; lhs is "
           + lhs.toStringWithoutLayout() + ", rhs " + rhs.toStringWithoutLayout() + ", result "
           + instr.shape().toStringWithoutLayout());
     }
     if (window.rank() != dnums.spatialRank()) {
-      throw ConvolutionEvaluator.error(instr, "window " + window + " has " + window.rank()
+      throw EvaluationException.error(instr, "window " + window + " has " + window.rank()
           + " dimensions for " + dnums.spatialRank() + " spatial dimensions");
     }
     checkGroups(instr, dnums, lhsDims, rhsDims, featureGroups, batchGroups);
     int[] expected = expectedOutput(instr, dnums, lhsDims, rhsDims, window, batchGroups);
     if (!Arrays.equals(expected, outDims)) {
-      throw ConvolutionEvaluator.error(instr, "declared shape " + instr.shape().toStringWithoutLayout()
+      throw EvaluationException.error(instr, "declared shape " + instr.shape().toStringWithoutLayout()
           + " does not match the operands and window, which give dimensions " + Arrays.toString(expected));
     }
     return new ConvolutionGeometry(dnums, lhsDims, rhsDims, outDims, window, featureGroups, batchGroups);
@@ -126,7 +126,7 @@ final class ConvolutionGeometry {
       return 1;
     }
     if (count < 1 || count > Integer.MAX_VALUE) {
-      throw ConvolutionEvaluator.error(instr, attr.name() + "=" + count + " must be positive");
+      throw EvaluationException.error(instr, attr.name() + "=" + count + " must be positive");
     }
     return count.intValue();
   }
@@ -138,18 +138,18 @@ final class ConvolutionGeometry {
     int kernelOut = rhsDims[dnums.kernelOutputFeature()];
     int inBatch = lhsDims[dnums.inputBatch()];
     if (featureGroups > 1 && batchGroups > 1) {
-      throw ConvolutionEvaluator.error(instr, "feature_group_count and batch_group_count cannot both exceed 1");
+      throw EvaluationException.error(instr, "feature_group_count and batch_group_count cannot both exceed 1");
     }
     if ((long) kernelIn * featureGroups != inFeatures) {
-      throw ConvolutionEvaluator.error(instr, "input has " + inFeatures + " features but the kernel takes "
+      throw EvaluationException.error(instr, "input has " + inFeatures + " features but the kernel takes "
           + kernelIn + " per group times feature_group_count=" + featureGroups);
     }
     if (kernelOut % featureGroups != 0) {
-      throw ConvolutionEvaluator.error(instr, "kernel output features " + kernelOut
+      throw EvaluationException.error(instr, "kernel output features " + kernelOut
           + " are not a multiple of feature_group_count=" + featureGroups);
     }
     if (kernelOut % batchGroups != 0 || inBatch % batchGroups != 0) {
-      throw ConvolutionEvaluator.error(instr, "kernel output features " + kernelOut + " and input batch " + inBatch
+      throw EvaluationException.error(instr, "kernel output features " + kernelOut + " and input batch " + inBatch
           + " must be multiples of batch_group_count=" + batchGroups);
     }
   }
@@ -164,11 +164,11 @@ final class ConvolutionGeometry {
       Window.Dim w = window.dim(s);
       int taps = rhsDims[dnums.kernelSpatial(s)];
       if (w.size() != taps) {
-        throw ConvolutionEvaluator.error(instr, "window size " + w.size() + " in spatial dimension " + s
+        throw EvaluationException.error(instr, "window size " + w.size() + " in spatial dimension " + s
             + " differs from the kernel's " + taps);
       }
       if (w.stride() < 1 || w.baseDilation() < 1 || w.windowDilation() < 1) {
-        throw ConvolutionEvaluator.error(instr, "window " + window + ": stride and dilations must be positive");
+        throw EvaluationException.error(instr, "window " + window + ": stride and dilations must be positive");
       }
       long in = lhsDims[dnums.inputSpatial(s)];
       long dilatedIn = in == 0 ? 0 : (in - 1) * w.baseDilation() + 1;

@@ -1,8 +1,6 @@
 package io.tessera.compiler.eval;
 
 import io.tessera.compiler.hlo.Attr;
-import io.tessera.compiler.hlo.ElementType;
-import io.tessera.compiler.hlo.ElementValues;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import java.util.Arrays;
@@ -16,12 +14,8 @@ import java.util.List;
  * contracting positions, of lhs times rhs.
  *
  * <p>Arithmetic follows the result's element type, which may be wider than the operands' (XLA's
- * preferred element type, e.g. bf16 x bf16 -> f32): a float result sums exact double products in
- * double, in row-major order over the contracting dimensions as lhs lists them, and rounds once
- * per output element (XLA leaves the accumulation precision to the backend; this is the most
- * accurate choice that is still cheap). An integer result multiplies and sums in 64-bit two's
- * complement and wraps once to its width, which equals wrapping after every step. For pred, the
- * sum of 0/1 products wrapped to pred is the OR of ANDs, as XLA's evaluator computes it.
+ * preferred element type, e.g. bf16 x bf16 -> f32), as {@link ProductSum} describes; terms are
+ * added in row-major order over the contracting dimensions as lhs lists them.
  */
 final class DotEvaluator {
   private DotEvaluator() {}
@@ -55,82 +49,30 @@ final class DotEvaluator {
     }
     Literal result = ResultShapes.allocate(ResultShapes.declaredArrays(instr, 1).get(0), outDims);
 
-    Layout lhsLayout = new Layout(lhsDims, lhsBatch, lhsFree, lhsContracting);
-    Layout rhsLayout = new Layout(rhsDims, rhsBatch, rhsFree, rhsContracting);
-    ElementType type = result.elementType();
-    if (type.isFloat()) {
-      floatDot(asDoubles(lhs), lhsLayout, asDoubles(rhs), rhsLayout, result);
-    } else if (!lhs.isFloat() && !rhs.isFloat()) {
-      integerDot(lhs.intStorage(), lhsLayout, rhs.intStorage(), rhsLayout, result);
-    } else {
-      throw new IllegalArgumentException("float operands " + lhs.elementType() + ", " + rhs.elementType()
-          + " with an integer result type " + type);
+    // Linear offsets of each operand's batch, free and contracting positions: element (b, f, c)
+    // is at batch[b] + free[f] + contracting[c].
+    int[] lb = Offsets.over(lhsDims, lhsBatch);
+    int[] lf = Offsets.over(lhsDims, lhsFree);
+    int[] lc = Offsets.over(lhsDims, lhsContracting);
+    int[] rb = Offsets.over(rhsDims, rhsBatch);
+    int[] rf = Offsets.over(rhsDims, rhsFree);
+    int[] rc = Offsets.over(rhsDims, rhsContracting);
+    ProductSum sum = ProductSum.of(lhs, rhs, result);
+    int out = 0;
+    for (int b = 0; b < lb.length; b++) {
+      for (int lFree : lf) {
+        int lBase = lb[b] + lFree;
+        for (int rFree : rf) {
+          int rBase = rb[b] + rFree;
+          sum.reset();
+          for (int c = 0; c < lc.length; c++) {
+            sum.add(lBase + lc[c], rBase + rc[c]);
+          }
+          sum.store(out++);
+        }
+      }
     }
     return result;
-  }
-
-  /**
-   * Linear offsets of one operand's batch, free and contracting positions: element
-   * {@code (b, f, c)} is at {@code batch[b] + free[f] + contracting[c]}.
-   */
-  private record Layout(int[] batch, int[] free, int[] contracting) {
-    Layout(int[] dims, int[] batchDims, int[] freeDims, int[] contractingDims) {
-      this(Offsets.over(dims, batchDims), Offsets.over(dims, freeDims), Offsets.over(dims, contractingDims));
-    }
-  }
-
-  private static void floatDot(double[] l, Layout lo, double[] r, Layout ro, Literal result) {
-    ElementType type = result.elementType();
-    double[] out = result.floatStorage();
-    int n = 0;
-    int[] lc = lo.contracting();
-    int[] rc = ro.contracting();
-    for (int b = 0; b < lo.batch().length; b++) {
-      for (int lf : lo.free()) {
-        int lBase = lo.batch()[b] + lf;
-        for (int rf : ro.free()) {
-          int rBase = ro.batch()[b] + rf;
-          double sum = 0;
-          for (int c = 0; c < lc.length; c++) {
-            sum += l[lBase + lc[c]] * r[rBase + rc[c]];
-          }
-          out[n++] = ElementValues.roundFloat(type, sum);
-        }
-      }
-    }
-  }
-
-  private static void integerDot(long[] l, Layout lo, long[] r, Layout ro, Literal result) {
-    ElementType type = result.elementType();
-    long[] out = result.intStorage();
-    int n = 0;
-    int[] lc = lo.contracting();
-    int[] rc = ro.contracting();
-    for (int b = 0; b < lo.batch().length; b++) {
-      for (int lf : lo.free()) {
-        int lBase = lo.batch()[b] + lf;
-        for (int rf : ro.free()) {
-          int rBase = ro.batch()[b] + rf;
-          long sum = 0;
-          for (int c = 0; c < lc.length; c++) {
-            sum += l[lBase + lc[c]] * r[rBase + rc[c]];
-          }
-          out[n++] = ElementValues.wrapInteger(type, sum);
-        }
-      }
-    }
-  }
-
-  /** The operand's values as doubles: its storage for a float type, converted for an integer one. */
-  private static double[] asDoubles(Literal operand) {
-    if (operand.isFloat()) {
-      return operand.floatStorage();
-    }
-    double[] values = new double[operand.elementCount()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = operand.getAsDouble(i);
-    }
-    return values;
   }
 
   private static int[] dims(Instruction instr, Attr<long[]> attr, int rank) {

@@ -20,8 +20,9 @@ import java.util.List;
  * <p>Sort calls its comparator {@code O(n log n)} times, so {@link #of} recognizes the form
  * nearly every comparator takes, {@code ROOT c = compare(p_2k, p_2k+1), direction=D[, type=T]}
  * (the operands may be swapped; the other parameters unused, as for the values of a key-value
- * sort), and compares the storage of array {@code k} directly. Any other computation is
- * interpreted on every comparison.
+ * sort), and compares the storage of array {@code k} directly, with the tests the compare
+ * opcode itself uses ({@link ElementwiseCompare}). Any other computation is interpreted on every
+ * comparison.
  */
 abstract class ElementComparator {
 
@@ -84,70 +85,18 @@ abstract class ElementComparator {
       if (pa > pb) {
         direction = direction.swapped();
       }
-      ComparisonType comparison = root.attributes().getOrDefault(Attr.COMPARISON_TYPE, ComparisonType.defaultFor(type));
-      Test test = type.isFloat() ? floatTest(array.floatStorage(), direction, comparison)
-          : integerTest(array.intStorage(), direction, comparison);
-      return test == null ? null : new Direct(test);
-    }
-
-    private static Test floatTest(double[] v, ComparisonDirection direction, ComparisonType comparison) {
-      if (comparison == ComparisonType.TOTALORDER) {
-        return switch (direction) {
-          case EQ -> (i, j) -> totalOrderKey(v[i]) == totalOrderKey(v[j]);
-          case NE -> (i, j) -> totalOrderKey(v[i]) != totalOrderKey(v[j]);
-          case LT -> (i, j) -> totalOrderKey(v[i]) < totalOrderKey(v[j]);
-          case LE -> (i, j) -> totalOrderKey(v[i]) <= totalOrderKey(v[j]);
-          case GT -> (i, j) -> totalOrderKey(v[i]) > totalOrderKey(v[j]);
-          case GE -> (i, j) -> totalOrderKey(v[i]) >= totalOrderKey(v[j]);
-        };
+      ComparisonType comparison = ElementwiseCompare.comparisonType(root, type);
+      if (!ElementwiseCompare.applies(comparison, type)) {
+        return null; // the interpreter reports it
       }
-      if (comparison != ComparisonType.FLOAT) {
-        return null;
+      if (comparison == ComparisonType.FLOAT) {
+        ElementwiseCompare.FloatTest floatTest = ElementwiseCompare.floatTest(direction);
+        double[] v = array.floatStorage();
+        return new Direct((i, j) -> floatTest.test(v[i], v[j]));
       }
-      // IEEE comparisons: every one but NE is false when an operand is NaN.
-      return switch (direction) {
-        case EQ -> (i, j) -> v[i] == v[j];
-        case NE -> (i, j) -> v[i] != v[j];
-        case LT -> (i, j) -> v[i] < v[j];
-        case LE -> (i, j) -> v[i] <= v[j];
-        case GT -> (i, j) -> v[i] > v[j];
-        case GE -> (i, j) -> v[i] >= v[j];
-      };
-    }
-
-    private static Test integerTest(long[] v, ComparisonDirection direction, ComparisonType comparison) {
-      if (comparison == ComparisonType.UNSIGNED) {
-        return switch (direction) {
-          case EQ -> (i, j) -> v[i] == v[j];
-          case NE -> (i, j) -> v[i] != v[j];
-          case LT -> (i, j) -> Long.compareUnsigned(v[i], v[j]) < 0;
-          case LE -> (i, j) -> Long.compareUnsigned(v[i], v[j]) <= 0;
-          case GT -> (i, j) -> Long.compareUnsigned(v[i], v[j]) > 0;
-          case GE -> (i, j) -> Long.compareUnsigned(v[i], v[j]) >= 0;
-        };
-      }
-      if (comparison != ComparisonType.SIGNED) {
-        return null;
-      }
-      return switch (direction) {
-        case EQ -> (i, j) -> v[i] == v[j];
-        case NE -> (i, j) -> v[i] != v[j];
-        case LT -> (i, j) -> v[i] < v[j];
-        case LE -> (i, j) -> v[i] <= v[j];
-        case GT -> (i, j) -> v[i] > v[j];
-        case GE -> (i, j) -> v[i] >= v[j];
-      };
-    }
-
-    /**
-     * A long whose signed order is the IEEE total order of {@code v}: -NaN < -inf < ... < -0 <
-     * +0 < ... < inf < NaN. Negative values have their magnitude bits flipped so that a larger
-     * magnitude sorts lower. Widening f16, bf16 and f32 to double keeps this order, so the
-     * stored double serves every float type.
-     */
-    static long totalOrderKey(double v) {
-      long bits = Double.doubleToRawLongBits(v);
-      return bits ^ ((bits >> 63) & Long.MAX_VALUE);
+      ElementwiseCompare.KeyTest keyTest = ElementwiseCompare.keyTest(direction);
+      long[] keys = ElementwiseCompare.keys(array, comparison);
+      return new Direct((i, j) -> keyTest.test(keys[i], keys[j]));
     }
 
     @Override
@@ -177,8 +126,8 @@ abstract class ElementComparator {
     boolean test(int lhs, int rhs) {
       List<Literal> arguments = new ArrayList<>(2 * arrays.size());
       for (Literal array : arrays) {
-        arguments.add(scalarAt(array, lhs));
-        arguments.add(scalarAt(array, rhs));
+        arguments.add(array.scalarAt(lhs));
+        arguments.add(array.scalarAt(rhs));
       }
       Literal result = interpreter.call(computation, arguments);
       if (!result.shape().isScalar() || result.elementType() != ElementType.PRED) {
@@ -188,11 +137,6 @@ abstract class ElementComparator {
       return result.getLong(0) != 0;
     }
 
-    private static Literal scalarAt(Literal array, int index) {
-      Literal scalar = Literal.zeros(Shape.scalar(array.elementType()));
-      scalar.copyElement(array, index, 0);
-      return scalar;
-    }
 
     @Override
     boolean isDirect() {

@@ -21,56 +21,90 @@ import io.tessera.compiler.hlo.Literal;
  *       width read as two's complement or unsigned, whatever the element type's own signedness.
  * </ul>
  *
- * Ordered comparisons are done on 64-bit keys that order as the comparison type does, so one loop
- * per direction serves every integer and total-order comparison.
+ * Every comparison but {@code FLOAT} is done on 64-bit keys that order as the comparison type
+ * does, so one test per direction serves every integer and total-order comparison. Sort and
+ * select-and-scatter comparators use the same tests ({@link ElementComparator}).
  */
 final class ElementwiseCompare {
   private ElementwiseCompare() {}
 
+  /** A direction applied to two floats with IEEE semantics. */
+  interface FloatTest {
+    boolean test(double a, double b);
+  }
+
+  /** A direction applied to two keys ({@link #keys}) in signed 64-bit order. */
+  interface KeyTest {
+    boolean test(long a, long b);
+  }
+
   static Literal compare(Instruction instr, Literal a, Literal b) {
     ComparisonDirection direction = instr.requireAttr(Attr.DIRECTION);
     ElementType type = a.elementType();
-    ComparisonType comparison = instr.attributes().getOrDefault(Attr.COMPARISON_TYPE, ComparisonType.defaultFor(type));
-    boolean typeFits = type.isFloat()
-        ? comparison == ComparisonType.FLOAT || comparison == ComparisonType.TOTALORDER
-        : comparison == ComparisonType.SIGNED || comparison == ComparisonType.UNSIGNED;
-    if (!typeFits) {
-      throw ElementwiseEvaluator.error(instr, "comparison type " + comparison + " does not apply to " + type);
+    ComparisonType comparison = comparisonType(instr, type);
+    if (!applies(comparison, type)) {
+      throw EvaluationException.error(instr, "comparison type " + comparison + " does not apply to " + type);
     }
     Literal result = Literal.zeros(instr.shape());
     long[] out = result.intStorage();
     if (comparison == ComparisonType.FLOAT) {
-      compareFloats(direction, a.floatStorage(), b.floatStorage(), out);
+      FloatTest test = floatTest(direction);
+      double[] x = a.floatStorage();
+      double[] y = b.floatStorage();
+      for (int i = 0; i < out.length; i++) {
+        out[i] = test.test(x[i], y[i]) ? 1 : 0;
+      }
     } else {
-      compareKeys(direction, keys(a, comparison), keys(b, comparison), out);
+      KeyTest test = keyTest(direction);
+      long[] x = keys(a, comparison);
+      long[] y = keys(b, comparison);
+      for (int i = 0; i < out.length; i++) {
+        out[i] = test.test(x[i], y[i]) ? 1 : 0;
+      }
     }
     return result;
   }
 
-  private static void compareFloats(ComparisonDirection direction, double[] a, double[] b, long[] out) {
-    switch (direction) {
-      case EQ -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] == b[i] ? 1 : 0; } }
-      case NE -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] != b[i] ? 1 : 0; } }
-      case LT -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] < b[i] ? 1 : 0; } }
-      case LE -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] <= b[i] ? 1 : 0; } }
-      case GT -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] > b[i] ? 1 : 0; } }
-      case GE -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] >= b[i] ? 1 : 0; } }
-    }
+  /** The {@code type=} of a compare instruction, or the default for operands of {@code type}. */
+  static ComparisonType comparisonType(Instruction compare, ElementType type) {
+    return compare.attributes().getOrDefault(Attr.COMPARISON_TYPE, ComparisonType.defaultFor(type));
   }
 
-  private static void compareKeys(ComparisonDirection direction, long[] a, long[] b, long[] out) {
-    switch (direction) {
-      case EQ -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] == b[i] ? 1 : 0; } }
-      case NE -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] != b[i] ? 1 : 0; } }
-      case LT -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] < b[i] ? 1 : 0; } }
-      case LE -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] <= b[i] ? 1 : 0; } }
-      case GT -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] > b[i] ? 1 : 0; } }
-      case GE -> { for (int i = 0; i < out.length; i++) { out[i] = a[i] >= b[i] ? 1 : 0; } }
-    }
+  /** Float comparisons for float operands, signed or unsigned ones for integers and pred. */
+  static boolean applies(ComparisonType comparison, ElementType type) {
+    return type.isFloat()
+        ? comparison == ComparisonType.FLOAT || comparison == ComparisonType.TOTALORDER
+        : comparison == ComparisonType.SIGNED || comparison == ComparisonType.UNSIGNED;
   }
 
-  /** Keys whose signed 64-bit order is the order {@code comparison} puts the values in. */
-  private static long[] keys(Literal x, ComparisonType comparison) {
+  /** IEEE comparison: false with a NaN operand, except {@code NE}; -0 equals +0. */
+  static FloatTest floatTest(ComparisonDirection direction) {
+    return switch (direction) {
+      case EQ -> (a, b) -> a == b;
+      case NE -> (a, b) -> a != b;
+      case LT -> (a, b) -> a < b;
+      case LE -> (a, b) -> a <= b;
+      case GT -> (a, b) -> a > b;
+      case GE -> (a, b) -> a >= b;
+    };
+  }
+
+  static KeyTest keyTest(ComparisonDirection direction) {
+    return switch (direction) {
+      case EQ -> (a, b) -> a == b;
+      case NE -> (a, b) -> a != b;
+      case LT -> (a, b) -> a < b;
+      case LE -> (a, b) -> a <= b;
+      case GT -> (a, b) -> a > b;
+      case GE -> (a, b) -> a >= b;
+    };
+  }
+
+  /**
+   * Keys whose signed 64-bit order is the order {@code comparison} (TOTALORDER, SIGNED or
+   * UNSIGNED) puts the values of {@code x} in.
+   */
+  static long[] keys(Literal x, ComparisonType comparison) {
     ElementType type = x.elementType();
     long[] keys = new long[x.elementCount()];
     switch (comparison) {
@@ -78,6 +112,7 @@ final class ElementwiseCompare {
         double[] v = x.floatStorage();
         for (int i = 0; i < keys.length; i++) {
           // Negative values: flip the magnitude bits so that a larger magnitude orders lower.
+          // Widening f16, bf16 and f32 to double keeps this order, so the stored double serves.
           long bits = Double.doubleToRawLongBits(v[i]);
           keys[i] = bits ^ ((bits >> 63) & Long.MAX_VALUE);
         }
@@ -88,12 +123,13 @@ final class ElementwiseCompare {
           keys[i] = ElementwiseStorage.signedView(type, v[i]);
         }
       }
-      default -> { // UNSIGNED: flipping the top bit maps unsigned order onto signed order
+      case UNSIGNED -> { // flipping the top bit maps unsigned order onto signed order
         long[] v = x.intStorage();
         for (int i = 0; i < keys.length; i++) {
           keys[i] = ElementwiseStorage.unsignedView(type, v[i]) ^ Long.MIN_VALUE;
         }
       }
+      default -> throw new IllegalArgumentException(comparison + " comparisons have no keys");
     }
     return keys;
   }

@@ -71,18 +71,9 @@ final class ElementwiseConversions {
     boolean negative = from.isSigned() && v < 0;
     long magnitude = negative ? -v : v; // read unsigned: -Long.MIN_VALUE is 2^63's bit pattern
     double d = to == ElementType.F64
-        ? unsignedToDouble(magnitude)
+        ? ElementValues.integerToDouble(ElementType.U64, magnitude) // correctly rounded
         : ElementValues.roundFloat(to, unsignedToDoubleRoundedToOdd(magnitude));
     return negative ? -d : d;
-  }
-
-  /** The unsigned 64-bit {@code magnitude} correctly rounded to a double. */
-  private static double unsignedToDouble(long magnitude) {
-    if (magnitude >= 0) {
-      return magnitude; // Java's long → double conversion rounds to nearest even
-    }
-    // 2^63 or more: halve, keeping the lost bit as a sticky bit, convert, double (exact).
-    return ((double) ((magnitude >>> 1) | (magnitude & 1))) * 2.0;
   }
 
   /**
@@ -126,7 +117,7 @@ final class ElementwiseConversions {
         : fromBits > toBits ? fromBits % toBits == 0 && (long) n * (fromBits / toBits) == m
         : toBits % fromBits == 0 && (long) m * (toBits / fromBits) == n;
     if (!fits) {
-      throw ElementwiseEvaluator.error(instr, "cannot bitcast " + x.shape().toStringWithoutLayout() + " to "
+      throw EvaluationException.error(instr, "cannot bitcast " + x.shape().toStringWithoutLayout() + " to "
           + result.shape().toStringWithoutLayout());
     }
     long toMask = -1L >>> (64 - toBits);
@@ -183,10 +174,10 @@ final class ElementwiseConversions {
     long mantissaBits = instr.requireAttr(Attr.MANTISSA_BITS);
     ElementType type = x.elementType();
     if (!type.isFloat()) {
-      throw ElementwiseEvaluator.error(instr, "reduce-precision needs a float operand, got " + type);
+      throw EvaluationException.error(instr, "reduce-precision needs a float operand, got " + type);
     }
     if (exponentBits < 1 || mantissaBits < 0) {
-      throw ElementwiseEvaluator.error(instr, "reduce-precision needs exponent_bits >= 1 and mantissa_bits >= 0, got "
+      throw EvaluationException.error(instr, "reduce-precision needs exponent_bits >= 1 and mantissa_bits >= 0, got "
           + exponentBits + " and " + mantissaBits);
     }
     Literal result = Literal.zeros(instr.shape());

@@ -1,5 +1,7 @@
 package io.tessera.compiler.eval;
 
+import static io.tessera.compiler.eval.EvaluationException.error;
+
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.ElementType;
@@ -33,14 +35,7 @@ final class ElementwiseEvaluator {
   private ElementwiseEvaluator() {}
 
   static Literal evaluate(Instruction instr, List<Literal> operands, Interpreter interpreter) {
-    if (!instr.shape().isArray()) {
-      throw error(instr, "the result must be an array, got " + instr.shape());
-    }
-    for (Literal operand : operands) {
-      if (!operand.shape().isArray()) {
-        throw error(instr, "operands must be arrays, got " + operand.shape());
-      }
-    }
+    EvaluationException.requireArrays(instr, operands);
     return switch (instr.opcode()) {
       case CONVERT -> ElementwiseConversions.convert(instr, sameDimensions(instr, operands.get(0)));
       case BITCAST_CONVERT -> ElementwiseConversions.bitcastConvert(instr, operands.get(0));
@@ -63,11 +58,6 @@ final class ElementwiseEvaluator {
         default -> throw error(instr, "is not an elementwise opcode");
       };
     };
-  }
-
-  /** An error naming the instruction, as the interpreter's own errors do. */
-  static EvaluationException error(Instruction instr, String message) {
-    return new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + message);
   }
 
   private static Literal unary(Instruction instr, Literal x) {
@@ -239,9 +229,7 @@ final class ElementwiseEvaluator {
     for (int i = 0; i < result.elementCount(); i++) {
       arguments.clear();
       for (Literal operand : operands) {
-        Literal element = Literal.zeros(Shape.scalar(operand.elementType()));
-        element.copyElement(operand, i, 0);
-        arguments.add(element);
+        arguments.add(operand.scalarAt(i));
       }
       result.copyElement(interpreter.call(f, arguments), 0, i);
     }

@@ -8,14 +8,17 @@ import io.tessera.compiler.hlo.ElementValues;
  * canonical form, and the signed/unsigned views of a canonical integer.
  *
  * <p>Evaluators compute into the storage array in double or 64-bit arithmetic and then call
- * {@link #roundAll} or {@link #wrapAll} once: the element type is switched on once per array, not
- * once per element. Rounding f16/bf16 after each operation is what makes a chain of operations
+ * {@link #roundAll} or {@link #wrapAll} once per array. Rounding f16/bf16 after each operation is what makes a chain of operations
  * give the same values as a device that stores every intermediate in the narrow type.
  */
 final class ElementwiseStorage {
   private ElementwiseStorage() {}
 
-  /** Rounds every value to float type {@code type} (ties to even). */
+  /**
+   * Rounds every value to float type {@code type} (ties to even), as {@link
+   * ElementValues#roundFloat} does one value; f64 and f32, the common types, take no switch per
+   * element.
+   */
   static void roundAll(ElementType type, double[] values) {
     switch (type) {
       case F64 -> { }
@@ -24,42 +27,24 @@ final class ElementwiseStorage {
           values[i] = (float) values[i];
         }
       }
-      case F16 -> {
+      default -> {
         for (int i = 0; i < values.length; i++) {
-          values[i] = ElementValues.roundToPrecision(values[i], 5, 10);
+          values[i] = ElementValues.roundFloat(type, values[i]);
         }
       }
-      case BF16 -> {
-        for (int i = 0; i < values.length; i++) {
-          values[i] = ElementValues.roundToPrecision(values[i], 8, 7);
-        }
-      }
-      default -> throw new IllegalArgumentException(type + " is not a float type");
     }
   }
 
-  /** Wraps every value to integer type {@code type} (two's complement), or to 0/1 for pred. */
+  /**
+   * Wraps every value to integer type {@code type} (two's complement), or to 0/1 for pred, as
+   * {@link ElementValues#wrapInteger} does one value; 64-bit types are left as they are.
+   */
   static void wrapAll(ElementType type, long[] values) {
-    switch (type) {
-      case PRED -> {
-        for (int i = 0; i < values.length; i++) {
-          values[i] = values[i] != 0 ? 1 : 0;
-        }
-      }
-      case S64, U64 -> { }
-      default -> {
-        int shift = 64 - type.bitWidth();
-        if (type.isSigned()) {
-          for (int i = 0; i < values.length; i++) {
-            values[i] = (values[i] << shift) >> shift;
-          }
-        } else {
-          long mask = -1L >>> shift;
-          for (int i = 0; i < values.length; i++) {
-            values[i] &= mask;
-          }
-        }
-      }
+    if (type == ElementType.S64 || type == ElementType.U64) {
+      return;
+    }
+    for (int i = 0; i < values.length; i++) {
+      values[i] = ElementValues.wrapInteger(type, values[i]);
     }
   }
 

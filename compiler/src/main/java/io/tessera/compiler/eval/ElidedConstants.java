@@ -85,7 +85,8 @@ public final class ElidedConstants {
       return Literal.tuple(elements);
     }
     if (!shape.isArray() || shape.hasDynamicDimension()) {
-      throw new EvaluationException("cannot make constant values of shape " + shape);
+      throw new EvaluationException("cannot generate values of shape " + shape.toStringWithoutLayout()
+          + (shape.isArray() ? ": a dynamic dimension has no size" : ""));
     }
     Literal literal = Literal.zeros(shape);
     ElementType type = shape.elementType();

@@ -3,7 +3,6 @@ package io.tessera.compiler.eval;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.ElementValues;
 import io.tessera.compiler.hlo.Literal;
-import io.tessera.compiler.hlo.Shape;
 import java.util.List;
 
 /**
@@ -166,9 +165,7 @@ abstract class Fold {
       if (input.elementType() != type) {
         return Literal.scalar(type, input.getDouble(index));
       }
-      Literal scalar = Literal.zeros(Shape.scalar(type));
-      scalar.copyElement(input, index, 0);
-      return scalar;
+      return input.scalarAt(index);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.tessera.compiler.eval;
 
-import static io.tessera.compiler.eval.GatherScatterEvaluator.checkDims;
-import static io.tessera.compiler.eval.GatherScatterEvaluator.error;
+import static io.tessera.compiler.eval.EvaluationException.error;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Instruction;
@@ -37,16 +36,16 @@ final class GatherEvaluator {
     int[] batchSizes = indices.batchSizes();
 
     checkSliceSizes(instr, sliceSizes, operandDims);
-    checkDims(instr, startIndexMap, operandDims.length, "start_index_map");
+    Offsets.checkedDimensions(startIndexMap, operandDims.length, "start_index_map");
     if (startIndexMap.length != indices.vectorSize()) {
       throw error(instr, "start_index_map has " + startIndexMap.length + " entries but the index vectors have "
           + indices.vectorSize() + " components");
     }
-    checkBatching(instr, operandBatching, indicesBatching, operandDims, startIndices.shape().dimensions(),
-        indexVectorDim);
-    int[] sliceDims = GatherScatterEvaluator.dimsNotIn(instr, operandDims.length,
+    GatherScatterEvaluator.checkBatching(instr, "operand_batching_dims", operandBatching,
+        "start_indices_batching_dims", indicesBatching, operandDims, startIndices.shape().dimensions(), indexVectorDim);
+    int[] sliceDims = GatherScatterEvaluator.dimsNotIn(operandDims.length,
         collapsed, "collapsed_slice_dims", operandBatching, "operand_batching_dims");
-    int[] outBatchDims = GatherScatterEvaluator.dimsNotIn(instr, outDims.length,
+    int[] outBatchDims = GatherScatterEvaluator.dimsNotIn(outDims.length,
         offsetDims, "offset_dims", new long[0], "");
     int[] outOffsetDims = GatherScatterEvaluator.toInts(offsetDims);
     checkOutputShape(instr, outDims, outBatchDims, batchSizes, outOffsetDims, sliceDims, sliceSizes);
@@ -96,27 +95,6 @@ final class GatherEvaluator {
       if (sliceSizes[d] < 0 || sliceSizes[d] > operandDims[d]) {
         throw error(instr, "slice_sizes[" + d + "]=" + sliceSizes[d] + " does not fit operand dimension "
             + d + " of size " + operandDims[d]);
-      }
-    }
-  }
-
-  /** Batching dimensions pair up one to one and have equal sizes, so their start is in bounds. */
-  private static void checkBatching(Instruction instr, long[] operandBatching, long[] indicesBatching,
-                                    int[] operandDims, int[] indicesDims, long indexVectorDim) {
-    if (operandBatching.length != indicesBatching.length) {
-      throw error(instr, "operand_batching_dims and start_indices_batching_dims differ in length");
-    }
-    checkDims(instr, operandBatching, operandDims.length, "operand_batching_dims");
-    checkDims(instr, indicesBatching, indicesDims.length, "start_indices_batching_dims");
-    for (int i = 0; i < operandBatching.length; i++) {
-      if (indicesBatching[i] == indexVectorDim) {
-        throw error(instr, "start_indices_batching_dims names the index_vector_dim " + indexVectorDim);
-      }
-      int a = operandDims[(int) operandBatching[i]];
-      int b = indicesDims[(int) indicesBatching[i]];
-      if (a != b) {
-        throw error(instr, "operand batching dimension " + operandBatching[i] + " has size " + a
-            + " but start_indices batching dimension " + indicesBatching[i] + " has size " + b);
       }
     }
   }

@@ -1,5 +1,7 @@
 package io.tessera.compiler.eval;
 
+import static io.tessera.compiler.eval.EvaluationException.error;
+
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
@@ -8,8 +10,7 @@ import java.util.List;
 
 /**
  * Evaluates gather ({@link GatherEvaluator}) and scatter ({@link ScatterEvaluator}), and holds what
- * the two share: reading their dimension-number attributes and reporting errors that name the
- * instruction.
+ * the two share: reading their dimension-number attributes.
  */
 final class GatherScatterEvaluator {
   private GatherScatterEvaluator() {}
@@ -22,11 +23,6 @@ final class GatherScatterEvaluator {
       return ScatterEvaluator.evaluate(instr, operands, interpreter);
     }
     throw error(instr, "is not a gather or scatter");
-  }
-
-  /** An evaluation error whose message starts with {@code %name (opcode):}. */
-  static EvaluationException error(Instruction instr, String message) {
-    return new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + message);
   }
 
   /** A list attribute; absent means empty, as XLA's text omits empty batching dimensions. */
@@ -54,42 +50,39 @@ final class GatherScatterEvaluator {
   }
 
   /**
-   * The dimensions {@code 0..rank-1} that appear in neither {@code a} nor {@code b}, ascending:
-   * the operand dimensions a gather slice or a scatter window actually spans.
+   * The dimensions {@code 0..rank-1} that appear in neither {@code a} (attribute {@code aName}) nor
+   * {@code b}, ascending: the operand dimensions a gather slice or a scatter window actually spans.
    *
-   * @throws EvaluationException when an entry of {@code a} or {@code b} is not a dimension
+   * @throws IllegalArgumentException when an entry of {@code a} or {@code b} is not a dimension
    */
-  static int[] dimsNotIn(Instruction instr, int rank, long[] a, String aName, long[] b, String bName) {
-    boolean[] excluded = new boolean[rank];
-    mark(instr, excluded, a, aName);
-    mark(instr, excluded, b, bName);
-    int count = 0;
-    for (boolean e : excluded) {
-      count += e ? 0 : 1;
-    }
-    int[] dims = new int[count];
-    for (int d = 0, k = 0; d < rank; d++) {
-      if (!excluded[d]) {
-        dims[k++] = d;
-      }
-    }
-    return dims;
+  static int[] dimsNotIn(int rank, long[] a, String aName, long[] b, String bName) {
+    return Offsets.complement(rank,
+        Offsets.checkedDimensions(a, rank, aName), Offsets.checkedDimensions(b, rank, bName));
   }
 
-  private static void mark(Instruction instr, boolean[] excluded, long[] dims, String name) {
-    for (long d : dims) {
-      if (d < 0 || d >= excluded.length) {
-        throw error(instr, name + " names dimension " + d + ", outside rank " + excluded.length);
-      }
-      excluded[(int) d] = true;
+  /**
+   * Checks the batching dimensions: {@code operandBatching} (attribute {@code operandName}) and
+   * {@code indicesBatching} (attribute {@code indicesName}) pair up one to one, the indices side
+   * never names {@code index_vector_dim}, and paired dimensions have equal sizes, so that the
+   * start a batching dimension gives is always in bounds.
+   */
+  static void checkBatching(Instruction instr, String operandName, long[] operandBatching, String indicesName,
+                            long[] indicesBatching, int[] operandDims, int[] indicesDims, long indexVectorDim) {
+    if (operandBatching.length != indicesBatching.length) {
+      throw error(instr, operandName + " and " + indicesName + " differ in length");
     }
-  }
-
-  /** Checks that every entry of {@code dims} is a dimension of a rank-{@code rank} array. */
-  static void checkDims(Instruction instr, long[] dims, int rank, String name) {
-    for (long d : dims) {
-      if (d < 0 || d >= rank) {
-        throw error(instr, name + " names dimension " + d + ", outside rank " + rank);
+    Offsets.checkedDimensions(operandBatching, operandDims.length, operandName);
+    Offsets.checkedDimensions(indicesBatching, indicesDims.length, indicesName);
+    String indices = indicesName.substring(0, indicesName.indexOf("_batching_dims"));
+    for (int i = 0; i < operandBatching.length; i++) {
+      if (indicesBatching[i] == indexVectorDim) {
+        throw error(instr, indicesName + " names the index_vector_dim " + indexVectorDim);
+      }
+      int a = operandDims[(int) operandBatching[i]];
+      int b = indicesDims[(int) indicesBatching[i]];
+      if (a != b) {
+        throw error(instr, "operand batching dimension " + operandBatching[i] + " has size " + a
+            + " but " + indices + " batching dimension " + indicesBatching[i] + " has size " + b);
       }
     }
   }

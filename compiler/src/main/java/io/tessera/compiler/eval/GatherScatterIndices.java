@@ -41,11 +41,11 @@ final class GatherScatterIndices {
   static GatherScatterIndices of(Instruction instr, Literal indices, long indexVectorDim) {
     ElementType type = indices.elementType();
     if (!type.isInteger()) {
-      throw GatherScatterEvaluator.error(instr, "indices must have an integer type, got " + type);
+      throw EvaluationException.error(instr, "indices must have an integer type, got " + type);
     }
     int[] dims = indices.shape().dimensions();
     if (indexVectorDim < 0 || indexVectorDim > dims.length) {
-      throw GatherScatterEvaluator.error(instr, "index_vector_dim=" + indexVectorDim
+      throw EvaluationException.error(instr, "index_vector_dim=" + indexVectorDim
           + " is out of range for indices of rank " + dims.length);
     }
     int ivd = (int) indexVectorDim;

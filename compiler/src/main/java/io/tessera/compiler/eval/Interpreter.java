@@ -1,6 +1,7 @@
 package io.tessera.compiler.eval;
 
 import io.tessera.compiler.hlo.Attr;
+import io.tessera.compiler.hlo.CallGraph;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
@@ -18,6 +19,11 @@ import java.util.Map;
  * <p>Opcode families are evaluated by small package-private classes; this class walks
  * computations in definition order and evaluates structure and control flow itself.
  * Thread-safe: it holds no state between calls.
+ *
+ * <p>Modules should be verified first ({@link io.tessera.compiler.hlo.Verifier}): the evaluators
+ * check what they rely on and report a mismatch naming the instruction, but the verifier's
+ * messages are the complete ones. Only static shapes can be evaluated ({@link
+ * #checkStaticShapes}); a {@code while} whose condition never turns false runs forever, as in XLA.
  */
 public final class Interpreter {
 
@@ -28,11 +34,18 @@ public final class Interpreter {
    *     instruction cannot be evaluated; the message names the instruction
    */
   public Literal run(Module module, List<Literal> arguments) {
+    // The parser and the verifier refuse recursion; a module assembled by hand is checked here so
+    // that it fails with a message rather than a StackOverflowError.
+    List<Computation> cycle = CallGraph.findCycle(module);
+    if (!cycle.isEmpty()) {
+      throw new EvaluationException("computations call each other recursively: " + CallGraph.describe(cycle));
+    }
     return call(module.entry(), arguments);
   }
 
   /** Evaluates {@code computation} on {@code arguments} (one per parameter, in number order). */
   public Literal call(Computation computation, List<Literal> arguments) {
+    checkStaticShapes(computation);
     List<Instruction> params = computation.parameters();
     if (arguments.size() != params.size()) {
       throw new EvaluationException("computation " + computation.name() + " takes " + params.size()
@@ -57,11 +70,34 @@ public final class Interpreter {
       } catch (EvaluationException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + e.getMessage(), e);
+        throw EvaluationException.error(instr, e.getMessage(), e);
       }
       values.put(instr, result);
     }
     return values.get(computation.root());
+  }
+
+  /**
+   * Checks that every instruction of {@code module} has a static shape. A dimension written
+   * {@code ?} gets its size only at run time, from a compiled backend's batch; the interpreter
+   * allocates every value up front and so evaluates static shapes only.
+   *
+   * @throws EvaluationException naming the first instruction with a dynamic dimension
+   */
+  public static void checkStaticShapes(Module module) {
+    for (Computation computation : module.computations()) {
+      checkStaticShapes(computation);
+    }
+  }
+
+  private static void checkStaticShapes(Computation computation) {
+    for (Instruction instr : computation.instructions()) {
+      if (instr.shape().hasDynamicDimension()) {
+        throw new EvaluationException("%" + instr.name() + " (" + instr.opcode() + ") in computation "
+            + computation.name() + " has the dynamic shape " + instr.shape().toStringWithoutLayout()
+            + "; the interpreter evaluates static shapes only");
+      }
+    }
   }
 
   private Literal evaluate(Instruction instr, List<Literal> operands, List<Literal> arguments) {

@@ -53,7 +53,7 @@ public final class LiteralComparator {
           ? close(expected.getDouble(i), actual.getDouble(i), r, a)
           : expected.getLong(i) == actual.getLong(i);
       if (!same) {
-        return "at " + indexText(expected, i) + ": got " + valueText(actual, i) + ", expected " + valueText(expected, i)
+        return "at " + indexText(expected, i) + ": got " + actual.elementText(i) + ", expected " + expected.elementText(i)
             + (type.isFloat() ? " (tolerance rel=" + r + " abs=" + a + ")" : "");
       }
     }
@@ -92,16 +92,5 @@ public final class LiteralComparator {
       linear %= strides[d];
     }
     return Arrays.toString(index);
-  }
-
-  private static String valueText(Literal lit, int i) {
-    ElementType type = lit.elementType();
-    if (type.isFloat()) {
-      return Literal.formatFloat(type, lit.getDouble(i));
-    }
-    if (type == ElementType.PRED) {
-      return lit.getLong(i) != 0 ? "true" : "false";
-    }
-    return type == ElementType.U64 ? Long.toUnsignedString(lit.getLong(i)) : Long.toString(lit.getLong(i));
   }
 }

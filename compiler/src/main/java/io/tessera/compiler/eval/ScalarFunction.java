@@ -19,10 +19,11 @@ import java.util.function.LongBinaryOperator;
  *
  * <p>Reducers are called once per input element, so interpreting them instruction by instruction
  * would dominate every reduction. {@link #of} therefore recognizes the form nearly every reducer
- * takes, {@code ROOT r = op(p0, p1)} with {@code op} one of add, multiply, maximum, minimum, and, or,
- * xor (operands in either order), and evaluates it directly on canonical values, rounding to the
- * element type after each application exactly as the interpreted computation would. Any other
- * computation is interpreted on every application, through {@link Interpreter#call}.
+ * takes, {@code ROOT r = op(p0, p1)} with {@code op} an elementwise binary opcode (add, multiply,
+ * maximum, ...; operands in either order), and evaluates it directly on canonical values with the
+ * elementwise evaluator's own functions ({@link BinaryOps}), rounding to the element type after
+ * each application exactly as the interpreted computation would. Any other computation is
+ * interpreted on every application, through {@link Interpreter#call}.
  *
  * <p>{@link #applyDouble} and {@link #applyLong} work for any single-accumulator reducer (fast or
  * not); {@link #apply} works for every reducer, variadic ones included.
@@ -87,6 +88,20 @@ public abstract class ScalarFunction {
   public abstract long applyLong(long acc, long element);
 
   /**
+   * {@code into[at] = f(into[at], from[index])} for a single-accumulator reducer, on the storage
+   * arrays: the step of scatter and select-and-scatter.
+   */
+  final void accumulate(Literal into, int at, Literal from, int index) {
+    if (into.isFloat()) {
+      double[] out = into.floatStorage();
+      out[at] = applyDouble(out[at], from.getDouble(index));
+    } else {
+      long[] out = into.intStorage();
+      out[at] = applyLong(out[at], from.getLong(index));
+    }
+  }
+
+  /**
    * Applies the reducer to {@code N} scalar accumulators and {@code N} scalar elements.
    *
    * @return the {@code N} new accumulators, scalars
@@ -110,7 +125,8 @@ public abstract class ScalarFunction {
     static Binary recognize(Computation computation) {
       List<Instruction> params = computation.parameters();
       Instruction root = computation.root();
-      if (params.size() != 2 || root == null || root.operandCount() != 2) {
+      if (params.size() != 2 || root == null || root.operandCount() != 2
+          || root.opcode().family() != Opcode.Family.BINARY) {
         return null;
       }
       boolean straight = root.operand(0) == params.get(0) && root.operand(1) == params.get(1);
@@ -118,41 +134,32 @@ public abstract class ScalarFunction {
       if (!straight && !swapped) {
         return null;
       }
-      // Every recognized op is commutative, so swapped operands give the same values. A reducer
-      // whose parameters differ in type (a wider accumulator, say) is left to the interpreter.
+      // A reducer whose parameters differ in type (a wider accumulator, say) is left to the
+      // interpreter, and so is compare, whose result type differs from its operands'.
       ElementType type = root.shape().isScalar() ? root.shape().elementType() : null;
       if (type == null || params.get(0).shape().elementType() != type || params.get(1).shape().elementType() != type) {
         return null;
       }
       if (type.isFloat()) {
-        DoubleBinaryOperator op = floatOperator(root.opcode(), type);
-        return op == null ? null : new Binary(computation, type, op, null);
+        DoubleBinaryOperator op = BinaryOps.forFloat(root.opcode());
+        return op == null ? null
+            : new Binary(computation, type, floatOperator(swapped ? (a, b) -> op.applyAsDouble(b, a) : op, type), null);
       }
       if (type.isInteger() || type.isPred()) {
-        LongBinaryOperator op = integerOperator(root.opcode(), type);
-        return op == null ? null : new Binary(computation, type, null, op);
+        LongBinaryOperator op = BinaryOps.forInteger(root.opcode(), type);
+        return op == null ? null
+            : new Binary(computation, type, null, integerOperator(swapped ? (a, b) -> op.applyAsLong(b, a) : op, type));
       }
       return null;
     }
 
     /**
-     * The float form of {@code opcode} on {@code type}, rounding the exact double result once.
-     * A sum or product of two f32 (or f16, bf16) values computed in double and then rounded
-     * equals the correctly rounded f32 result (double has more than twice f32's precision), so
-     * this matches a native f32 operation bit for bit. maximum and minimum propagate NaN, as XLA
-     * specifies, and order -0 below +0 (IEEE 754-2019, as the elementwise evaluator does).
+     * {@code exact}, a function of the elementwise table ({@link BinaryOps}) computed in double,
+     * rounded once to {@code type}: for add, subtract, multiply and divide that equals the
+     * correctly rounded operation of the type itself (double has more than twice f32's precision),
+     * so this matches the interpreted computation bit for bit.
      */
-    private static DoubleBinaryOperator floatOperator(Opcode opcode, ElementType type) {
-      DoubleBinaryOperator exact = switch (opcode) {
-        case ADD -> Double::sum;
-        case MULTIPLY -> (a, b) -> a * b;
-        case MAXIMUM -> Math::max; // NaN if either is NaN
-        case MINIMUM -> Math::min;
-        default -> null; // and, or, xor are not defined on floats: the interpreter reports it
-      };
-      if (exact == null) {
-        return null;
-      }
+    private static DoubleBinaryOperator floatOperator(DoubleBinaryOperator exact, ElementType type) {
       return switch (type) {
         case F64 -> exact;
         case F32 -> (a, b) -> (float) exact.applyAsDouble(a, b);
@@ -160,25 +167,8 @@ public abstract class ScalarFunction {
       };
     }
 
-    /**
-     * The integer form of {@code opcode} on {@code type}: two's complement, wrapped to the type's
-     * width. On pred, add and maximum are OR, multiply and minimum are AND (as 0/1 arithmetic
-     * wrapped back to pred gives).
-     */
-    private static LongBinaryOperator integerOperator(Opcode opcode, ElementType type) {
-      LongBinaryOperator wide = switch (opcode) {
-        case ADD -> Long::sum;
-        case MULTIPLY -> (a, b) -> a * b;
-        case MAXIMUM -> type.isSigned() ? Math::max : (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b;
-        case MINIMUM -> type.isSigned() ? Math::min : (a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b;
-        case AND -> (a, b) -> a & b;
-        case OR -> (a, b) -> a | b;
-        case XOR -> (a, b) -> a ^ b;
-        default -> null;
-      };
-      if (wide == null) {
-        return null;
-      }
+    /** {@code wide}, an integer function of the elementwise table, wrapped to {@code type}'s width. */
+    private static LongBinaryOperator integerOperator(LongBinaryOperator wide, ElementType type) {
       if (type == ElementType.S64 || type == ElementType.U64) {
         return wide; // a long already wraps at 64 bits
       }

@@ -1,7 +1,6 @@
 package io.tessera.compiler.eval;
 
-import static io.tessera.compiler.eval.GatherScatterEvaluator.checkDims;
-import static io.tessera.compiler.eval.GatherScatterEvaluator.error;
+import static io.tessera.compiler.eval.EvaluationException.error;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Computation;
@@ -60,16 +59,17 @@ final class ScatterEvaluator {
     GatherScatterIndices indices = GatherScatterIndices.of(instr, scatterIndices, indexVectorDim);
     int[] batchSizes = indices.batchSizes();
 
-    checkDims(instr, toOperandDims, operandDims.length, "scatter_dims_to_operand_dims");
+    Offsets.checkedDimensions(toOperandDims, operandDims.length, "scatter_dims_to_operand_dims");
     if (toOperandDims.length != indices.vectorSize()) {
       throw error(instr, "scatter_dims_to_operand_dims has " + toOperandDims.length
           + " entries but the index vectors have " + indices.vectorSize() + " components");
     }
-    checkBatching(instr, inputBatching, indicesBatching, operandDims, scatterIndices.shape().dimensions(),
+    GatherScatterEvaluator.checkBatching(instr, "input_batching_dims", inputBatching,
+        "scatter_indices_batching_dims", indicesBatching, operandDims, scatterIndices.shape().dimensions(),
         indexVectorDim);
-    int[] windowOperandDims = GatherScatterEvaluator.dimsNotIn(instr, operandDims.length,
+    int[] windowOperandDims = GatherScatterEvaluator.dimsNotIn(operandDims.length,
         insertedWindowDims, "inserted_window_dims", inputBatching, "input_batching_dims");
-    int[] updateScatterDims = GatherScatterEvaluator.dimsNotIn(instr, updateDims.length,
+    int[] updateScatterDims = GatherScatterEvaluator.dimsNotIn(updateDims.length,
         updateWindowDims, "update_window_dims", new long[0], "");
     int[] windowUpdateDims = GatherScatterEvaluator.toInts(updateWindowDims);
     checkUpdateShape(instr, updateDims, updateScatterDims, batchSizes, windowUpdateDims, windowOperandDims,
@@ -95,7 +95,7 @@ final class ScatterEvaluator {
     for (Literal input : inputs) {
       results.add(input.copy());
     }
-    Combiner combine = new Combiner(instr, interpreter, combiner, inputs, updates, results);
+    Combiner combine = new Combiner(instr, ScalarFunction.of(combiner, interpreter), updates, results);
     if (Indexing.count(batchSizes) > 0 && inOperand.length > 0) {
       long[] start = new long[operandDims.length];
       int[] batchIndex = new int[batchSizes.length];
@@ -131,50 +131,45 @@ final class ScatterEvaluator {
 
   /**
    * Runs the combiner on one (result element, update element) pair and stores its value. The
-   * 2N scalar argument literals are made once and refilled for every call; that is safe because
-   * each result is copied out (the combiner may return an argument itself) before the next refill.
+   * combiner is a {@link ScalarFunction}, so the common {@code add} runs directly on the storage
+   * arrays; a variadic one is applied to scalar literals.
    */
   private static final class Combiner {
     private final Instruction scatter;
-    private final Interpreter interpreter;
-    private final Computation computation;
+    private final ScalarFunction function;
     private final List<Literal> updates;
     private final List<Literal> results;
-    private final List<Literal> arguments;
 
-    Combiner(Instruction scatter, Interpreter interpreter, Computation computation, List<Literal> inputs,
-             List<Literal> updates, List<Literal> results) {
+    Combiner(Instruction scatter, ScalarFunction function, List<Literal> updates, List<Literal> results) {
       this.scatter = scatter;
-      this.interpreter = interpreter;
-      this.computation = computation;
+      this.function = function;
       this.updates = updates;
       this.results = results;
-      List<Literal> args = new ArrayList<>(2 * inputs.size());
-      for (Literal input : inputs) {
-        args.add(Literal.zeros(Shape.scalar(input.elementType())));
-      }
-      for (Literal update : updates) {
-        args.add(Literal.zeros(Shape.scalar(update.elementType())));
-      }
-      this.arguments = List.copyOf(args);
     }
 
     void apply(int resultIndex, int updateIndex) {
-      int n = results.size();
-      for (int i = 0; i < n; i++) {
-        arguments.get(i).copyElement(results.get(i), resultIndex, 0);
-        arguments.get(n + i).copyElement(updates.get(i), updateIndex, 0);
-      }
-      Literal value;
       try {
-        value = interpreter.call(computation, arguments);
+        if (results.size() == 1) {
+          function.accumulate(results.get(0), resultIndex, updates.get(0), updateIndex);
+        } else {
+          applyVariadic(resultIndex, updateIndex);
+        }
       } catch (EvaluationException e) {
-        throw new EvaluationException("%" + scatter.name() + " (" + scatter.opcode() + "): to_apply="
-            + computation.name() + ": " + e.getMessage(), e);
+        throw error(scatter, "to_apply=" + scatter.attr(Attr.TO_APPLY).name() + ": " + e.getMessage(), e);
       }
+    }
+
+    private void applyVariadic(int resultIndex, int updateIndex) {
+      int n = results.size();
+      Literal[] accumulators = new Literal[n];
+      Literal[] elements = new Literal[n];
       for (int i = 0; i < n; i++) {
-        Literal v = value.isTuple() ? value.tupleElement(i) : value;
-        results.get(i).copyElement(v, 0, resultIndex);
+        accumulators[i] = results.get(i).scalarAt(resultIndex);
+        elements[i] = updates.get(i).scalarAt(updateIndex);
+      }
+      Literal[] values = function.apply(accumulators, elements);
+      for (int i = 0; i < n; i++) {
+        results.get(i).copyElement(values[i], 0, resultIndex);
       }
     }
   }
@@ -224,26 +219,6 @@ final class ScatterEvaluator {
     if (!ok) {
       throw error(instr, "to_apply=" + combiner.name() + " returns " + root.toStringWithoutLayout()
           + ", expected " + (n == 1 ? "a scalar" : "a tuple of " + n + " scalars") + " of the operand type(s)");
-    }
-  }
-
-  private static void checkBatching(Instruction instr, long[] inputBatching, long[] indicesBatching,
-                                    int[] operandDims, int[] indicesDims, long indexVectorDim) {
-    if (inputBatching.length != indicesBatching.length) {
-      throw error(instr, "input_batching_dims and scatter_indices_batching_dims differ in length");
-    }
-    checkDims(instr, inputBatching, operandDims.length, "input_batching_dims");
-    checkDims(instr, indicesBatching, indicesDims.length, "scatter_indices_batching_dims");
-    for (int i = 0; i < inputBatching.length; i++) {
-      if (indicesBatching[i] == indexVectorDim) {
-        throw error(instr, "scatter_indices_batching_dims names the index_vector_dim " + indexVectorDim);
-      }
-      int a = operandDims[(int) inputBatching[i]];
-      int b = indicesDims[(int) indicesBatching[i]];
-      if (a != b) {
-        throw error(instr, "operand batching dimension " + inputBatching[i] + " has size " + a
-            + " but scatter_indices batching dimension " + indicesBatching[i] + " has size " + b);
-      }
     }
   }
 

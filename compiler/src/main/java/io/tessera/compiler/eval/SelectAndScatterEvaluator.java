@@ -56,7 +56,7 @@ final class SelectAndScatterEvaluator {
             selected = covered[i];
           }
         }
-        combine(scatter, output, selected, source, s);
+        scatter.accumulate(output, selected, source, s);
       }
       Indexing.next(sourceIndex, sourceDims);
     }
@@ -74,17 +74,6 @@ final class SelectAndScatterEvaluator {
     if (scatter.accumulatorType(0) != output.elementType() || scatter.elementType(0) != source.elementType()) {
       throw new IllegalArgumentException("scatter computation takes (" + scatter.accumulatorType(0) + ", "
           + scatter.elementType(0) + ") but the output is " + output.elementType() + " and the source " + source.elementType());
-    }
-  }
-
-  /** {@code output[at] = scatter(output[at], source[from])}. */
-  private static void combine(ScalarFunction scatter, Literal output, int at, Literal source, int from) {
-    if (output.isFloat()) {
-      double[] out = output.floatStorage();
-      out[at] = scatter.applyDouble(out[at], source.getDouble(from));
-    } else {
-      long[] out = output.intStorage();
-      out[at] = scatter.applyLong(out[at], source.getLong(from));
     }
   }
 }

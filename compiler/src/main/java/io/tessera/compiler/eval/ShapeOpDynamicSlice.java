@@ -26,7 +26,7 @@ final class ShapeOpDynamicSlice {
     int[] sizes = result.shape().dimensions();
     long[] declared = instr.attr(Attr.DYNAMIC_SLICE_SIZES);
     if (sizes.length != inDims.length || (declared != null && !sameSizes(declared, sizes))) {
-      throw ShapeOpEvaluator.error(instr, "the result " + result.shape().toStringWithoutLayout()
+      throw EvaluationException.error(instr, "the result " + result.shape().toStringWithoutLayout()
           + " must match dynamic_slice_sizes and the operand's rank " + inDims.length);
     }
     int[] inStrides = Indexing.strides(inDims);
@@ -38,7 +38,7 @@ final class ShapeOpDynamicSlice {
   /** {@code dynamic-update-slice(x, update, starts...)}: x with update written over the window at the starts. */
   static Literal dynamicUpdateSlice(Instruction instr, List<Literal> operands) {
     if (operands.size() < 2) {
-      throw ShapeOpEvaluator.error(instr, "needs an operand, an update and start indices");
+      throw EvaluationException.error(instr, "needs an operand, an update and start indices");
     }
     Literal x = operands.get(0);
     Literal update = operands.get(1);
@@ -48,7 +48,7 @@ final class ShapeOpDynamicSlice {
     int[] updateDims = update.shape().dimensions();
     if (!result.shape().sameDimensions(x.shape()) || update.elementType() != x.elementType()
         || updateDims.length != dims.length) {
-      throw ShapeOpEvaluator.error(instr, "update " + update.shape().toStringWithoutLayout()
+      throw EvaluationException.error(instr, "update " + update.shape().toStringWithoutLayout()
           + " does not fit operand " + x.shape().toStringWithoutLayout());
     }
     int[] strides = Indexing.strides(dims);
@@ -78,7 +78,7 @@ final class ShapeOpDynamicSlice {
       fits = window[d] <= dims[d];
     }
     if (!fits) {
-      throw ShapeOpEvaluator.error(instr, "needs one start index per operand dimension (" + rank
+      throw EvaluationException.error(instr, "needs one start index per operand dimension (" + rank
           + ") and a window no larger than the operand");
     }
     int[] starts = new int[rank];
@@ -87,7 +87,7 @@ final class ShapeOpDynamicSlice {
       int position = vectorForm ? d : 0;
       ElementType type = index.elementType();
       if (!type.isInteger() || (!vectorForm && !index.shape().isScalar())) {
-        throw ShapeOpEvaluator.error(instr, "start indices must be integer scalars, got "
+        throw EvaluationException.error(instr, "start indices must be integer scalars, got "
             + index.shape().toStringWithoutLayout());
       }
       long start = index.getLong(position);

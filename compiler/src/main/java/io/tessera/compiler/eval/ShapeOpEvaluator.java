@@ -1,5 +1,7 @@
 package io.tessera.compiler.eval;
 
+import static io.tessera.compiler.eval.EvaluationException.error;
+
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
@@ -16,24 +18,19 @@ import java.util.List;
  * <p>Most of them are one strided view copy ({@link ShapeOpStridedCopy}): the opcode only decides
  * the strides. Buffers are row-major throughout, so {@code reshape}, {@code copy} and {@code
  * bitcast} (which in XLA reinterprets a buffer under a new shape and layout) all keep the
- * row-major element order; layouts written on shapes do not move data here.
+ * row-major element order; layouts written on shapes do not move data here. A {@code bitcast}
+ * may also change the element type, as XLA's does: the row-major bytes are read as the new type.
  */
 final class ShapeOpEvaluator {
   private ShapeOpEvaluator() {}
 
   static Literal evaluate(Instruction instr, List<Literal> operands, Interpreter interpreter) {
-    if (!instr.shape().isArray()) {
-      throw error(instr, "the result must be an array, got " + instr.shape());
-    }
-    for (Literal operand : operands) {
-      if (!operand.shape().isArray()) {
-        throw error(instr, "operands must be arrays, got " + operand.shape());
-      }
-    }
+    EvaluationException.requireArrays(instr, operands);
     return switch (instr.opcode()) {
       case BROADCAST -> broadcast(instr, operands.get(0));
       // set-dimension-size only records a runtime size: the data pass through unchanged.
-      case RESHAPE, COPY, BITCAST, SET_DIMENSION_SIZE -> reshape(instr, operands.get(0));
+      case RESHAPE, COPY, SET_DIMENSION_SIZE -> reshape(instr, operands.get(0));
+      case BITCAST -> bitcast(instr, operands.get(0));
       case TRANSPOSE -> transpose(instr, operands.get(0));
       case SLICE -> slice(instr, operands.get(0));
       case REVERSE -> reverse(instr, operands.get(0));
@@ -46,11 +43,6 @@ final class ShapeOpEvaluator {
     };
   }
 
-  /** An error naming the instruction, as the interpreter's own errors do. */
-  static EvaluationException error(Instruction instr, String message) {
-    return new EvaluationException("%" + instr.name() + " (" + instr.opcode() + "): " + message);
-  }
-
   /** The result, zero-filled; throws unless its element type is the operand's. */
   static Literal resultLike(Instruction instr, Literal operand) {
     if (operand.elementType() != instr.shape().elementType()) {
@@ -60,17 +52,9 @@ final class ShapeOpEvaluator {
     return Literal.zeros(instr.shape());
   }
 
-  /** {@code dimensions=} as ints, each checked to lie within {@code [0, rank)}. */
+  /** {@code dimensions=} as ints, each checked to be a dimension of a rank-{@code rank} array, none twice. */
   static int[] dimensionsAttr(Instruction instr, int rank) {
-    long[] dims = instr.requireAttr(Attr.DIMENSIONS);
-    int[] result = new int[dims.length];
-    for (int i = 0; i < dims.length; i++) {
-      if (dims[i] < 0 || dims[i] >= rank) {
-        throw error(instr, "dimension " + dims[i] + " is out of range for rank " + rank);
-      }
-      result[i] = (int) dims[i];
-    }
-    return result;
+    return Offsets.checkedDimensions(instr.requireAttr(Attr.DIMENSIONS), rank, "dimensions");
   }
 
   /**
@@ -107,6 +91,18 @@ final class ShapeOpEvaluator {
           + instr.shape().toStringWithoutLayout() + ": element counts differ");
     }
     return x.reshaped(instr.shape());
+  }
+
+  /**
+   * {@code bitcast}: the operand's bytes read as the result shape. With one element type that is a
+   * reshape; with another the bytes are reinterpreted as {@code bitcast-convert} does (little-endian,
+   * least significant part first), the counts following the byte sizes.
+   */
+  private static Literal bitcast(Instruction instr, Literal x) {
+    if (x.elementType() == instr.shape().elementType()) {
+      return reshape(instr, x);
+    }
+    return ElementwiseConversions.bitcastConvert(instr, x);
   }
 
   /** {@code transpose(x), dimensions=perm}: result dimension i is operand dimension perm[i]. */
@@ -168,10 +164,8 @@ final class ShapeOpEvaluator {
     int[] srcStrides = Indexing.strides(dims);
     int base = 0;
     for (int d : dimensionsAttr(instr, dims.length)) {
-      if (srcStrides[d] > 0 && dims[d] > 0) { // a dimension listed twice is reversed once
-        base += (dims[d] - 1) * srcStrides[d];
-        srcStrides[d] = -srcStrides[d];
-      }
+      base += (dims[d] - 1) * srcStrides[d]; // an empty dimension copies nothing, whatever the base
+      srcStrides[d] = -srcStrides[d];
     }
     ShapeOpStridedCopy.copyFrom(x, base, srcStrides, result);
     return result;

@@ -27,11 +27,11 @@ final class ShapeOpPad {
     int[] inDims = x.shape().dimensions();
     int[] outDims = result.shape().dimensions();
     if (!value.shape().isScalar() || value.elementType() != x.elementType()) {
-      throw ShapeOpEvaluator.error(instr, "the padding value must be a " + x.elementType() + " scalar, got "
+      throw EvaluationException.error(instr, "the padding value must be a " + x.elementType() + " scalar, got "
           + value.shape().toStringWithoutLayout());
     }
     if (padding.rank() != inDims.length || outDims.length != inDims.length) {
-      throw ShapeOpEvaluator.error(instr, "padding=" + padding + " needs one entry per dimension of "
+      throw EvaluationException.error(instr, "padding=" + padding + " needs one entry per dimension of "
           + x.shape().toStringWithoutLayout());
     }
     fill(result, value);
@@ -47,7 +47,7 @@ final class ShapeOpPad {
       long step = p.interior() + 1;
       long size = p.low() + p.high() + (n == 0 ? 0 : n + (n - 1) * p.interior());
       if (p.interior() < 0 || size != outDims[d]) {
-        throw ShapeOpEvaluator.error(instr, "padding=" + padding + " does not take " + x.shape().toStringWithoutLayout()
+        throw EvaluationException.error(instr, "padding=" + padding + " does not take " + x.shape().toStringWithoutLayout()
             + " to " + result.shape().toStringWithoutLayout());
       }
       // First and last operand index i with 0 <= low + i * step < outDims[d].

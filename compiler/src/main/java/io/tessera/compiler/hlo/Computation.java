@@ -3,6 +3,7 @@ package io.tessera.compiler.hlo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,7 @@ public final class Computation {
   private final String name;
   private final List<Instruction> instructions = new ArrayList<>();
   private final Map<String, Instruction> byName = new HashMap<>();
+  private final Map<String, String> textAttributes = new LinkedHashMap<>();
   private Instruction root;
 
   public Computation(String name) {
@@ -122,6 +124,14 @@ public final class Computation {
       throw new IllegalArgumentException("root %" + root.name() + " is not in computation " + name);
     }
     this.root = root;
+  }
+
+  /**
+   * Attributes written after the computation's closing brace ({@code execution_thread="host"}),
+   * kept as their text so that dumps round-trip; Tessera does not interpret them. Mutable.
+   */
+  public Map<String, String> textAttributes() {
+    return textAttributes;
   }
 
   /** The instruction whose value the computation returns; {@code null} only while building. */

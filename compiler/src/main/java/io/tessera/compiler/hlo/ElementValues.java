@@ -95,12 +95,15 @@ public final class ElementValues {
     };
   }
 
-  /** The IEEE binary16 bits of {@code v}, which must already be an f16 value. */
+  /**
+   * The IEEE binary16 bits of {@code v}, which must already be an f16 value. A NaN becomes the
+   * quiet NaN of its sign: literals keep no NaN payloads.
+   */
   public static short toF16Bits(double v) {
     int sign = (Double.doubleToRawLongBits(v) < 0) ? 0x8000 : 0;
     double a = Math.abs(v);
     if (Double.isNaN(v)) {
-      return (short) 0x7E00;
+      return (short) (sign | 0x7E00);
     }
     if (Double.isInfinite(a)) {
       return (short) (sign | 0x7C00);
@@ -133,10 +136,10 @@ public final class ElementValues {
     return sign == 1 ? -v : v;
   }
 
-  /** The bfloat16 bits of {@code v}, which must already be a bf16 value. */
+  /** The bfloat16 bits of {@code v}, which must already be a bf16 value; a NaN as for {@link #toF16Bits}. */
   public static short toBf16Bits(double v) {
     if (Double.isNaN(v)) {
-      return (short) 0x7FC0;
+      return (short) ((Double.doubleToRawLongBits(v) < 0 ? 0x8000 : 0) | 0x7FC0);
     }
     return (short) (Float.floatToRawIntBits((float) v) >>> 16);
   }

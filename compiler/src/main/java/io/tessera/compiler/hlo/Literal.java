@@ -167,6 +167,13 @@ public final class Literal {
     intStorage()[i] = ElementValues.wrapInteger(elementType(), v);
   }
 
+  /** Element {@code i} of this array as a scalar literal of the same element type. */
+  public Literal scalarAt(int i) {
+    Literal scalar = zeros(Shape.scalar(elementType()));
+    scalar.copyElement(this, i, 0);
+    return scalar;
+  }
+
   /** Copies element {@code from} of {@code src} (same element type) to element {@code to} of this. */
   public void copyElement(Literal src, int from, int to) {
     if (floats != null) {
@@ -256,7 +263,7 @@ public final class Literal {
     StringBuilder sb = new StringBuilder();
     int[] dims = shape.dimensions();
     if (dims.length == 0) {
-      appendElement(sb, 0);
+      sb.append(elementText(0));
     } else {
       appendDimension(sb, dims, 0, 0);
     }
@@ -270,7 +277,7 @@ public final class Literal {
         sb.append(", ");
       }
       if (dim + 1 == dims.length) {
-        appendElement(sb, offset++);
+        sb.append(elementText(offset++));
       } else {
         offset = appendDimension(sb, dims, dim + 1, offset);
       }
@@ -280,26 +287,26 @@ public final class Literal {
     return offset;
   }
 
-  private void appendElement(StringBuilder sb, int i) {
+  /** Element {@code i} as XLA writes it: {@code 1.5}, {@code -inf}, {@code true}, {@code 18446744073709551615}. */
+  public String elementText(int i) {
     ElementType t = elementType();
     if (t.isFloat()) {
-      sb.append(formatFloat(t, floats[i]));
-    } else if (t == ElementType.PRED) {
-      sb.append(ints[i] != 0 ? "true" : "false");
-    } else if (t == ElementType.U64) {
-      sb.append(Long.toUnsignedString(ints[i]));
-    } else {
-      sb.append(ints[i]);
+      return formatFloat(t, floats[i]);
     }
+    if (t == ElementType.PRED) {
+      return ints[i] != 0 ? "true" : "false";
+    }
+    return t == ElementType.U64 ? Long.toUnsignedString(ints[i]) : Long.toString(ints[i]);
   }
 
   /**
    * Shortest text that reads back as the same value of {@code type}: {@code 1}, {@code -0.5},
-   * {@code 1e+10}, {@code inf}, {@code -inf}, {@code nan}, as XLA prints floats.
+   * {@code 1e+10}, {@code inf}, {@code -inf}, {@code nan}, {@code -nan}, as XLA prints floats.
+   * A NaN keeps its sign but not its payload (Tessera's literals keep no NaN payloads).
    */
   public static String formatFloat(ElementType type, double v) {
     if (Double.isNaN(v)) {
-      return "nan";
+      return Double.doubleToRawLongBits(v) < 0 ? "-nan" : "nan";
     }
     if (Double.isInfinite(v)) {
       return v > 0 ? "inf" : "-inf";

@@ -145,43 +145,10 @@ public final class Verifier {
 
   /** Computations may not call themselves, directly or through others. */
   private void checkNoRecursion() {
-    Map<Computation, Integer> state = new IdentityHashMap<>(); // 1: on the current path, 2: done
-    for (Computation c : module.computations()) {
-      List<Computation> path = new ArrayList<>();
-      if (findCycle(c, state, path)) {
-        StringBuilder chain = new StringBuilder();
-        for (Computation step : path) {
-          chain.append(chain.length() > 0 ? " -> %" : "%").append(step.name());
-        }
-        problems.add("computations call each other recursively: " + chain);
-        return;
-      }
+    List<Computation> cycle = CallGraph.findCycle(module);
+    if (!cycle.isEmpty()) {
+      problems.add("computations call each other recursively: " + CallGraph.describe(cycle));
     }
-  }
-
-  /** Depth-first search; on a cycle, {@code path} ends with the cycle, its first computation repeated. */
-  private boolean findCycle(Computation c, Map<Computation, Integer> state, List<Computation> path) {
-    Integer s = state.get(c);
-    if (s != null && s == 2) {
-      return false;
-    }
-    if (s != null) {
-      path.subList(0, path.indexOf(c)).clear();
-      path.add(c);
-      return true;
-    }
-    state.put(c, 1);
-    path.add(c);
-    for (Instruction instr : c.instructions()) {
-      for (Computation callee : instr.calledComputations()) {
-        if (members.contains(callee) && findCycle(callee, state, path)) {
-          return true;
-        }
-      }
-    }
-    path.remove(path.size() - 1);
-    state.put(c, 2);
-    return false;
   }
 
   private void report(Instruction instr, String detail) {

@@ -265,7 +265,7 @@ public final class ElementalEmitter {
 
   private IrIndex reshapeIndex(Instruction instr, IrIndex index) {
     Shape from = instr.operand(0).shape();
-    if (from.elementType() != instr.shape().elementType() || from.elementCount() != instr.shape().elementCount()) {
+    if (from.elementType() != instr.shape().elementType() || !sameElementCount(from, instr.shape())) {
       throw new CompilationException("%" + instr.name() + " (" + instr.opcode() + "): cannot reshape " + from
           + " to " + instr.shape());
     }
@@ -283,6 +283,41 @@ public final class ElementalEmitter {
       return new IrIndex(idx, opDims, index.knownLinear());
     }
     return IrIndex.fromLinear(b, index.linear(b), opDims);
+  }
+
+  /**
+   * Equal element counts. With a dynamic leading (row) dimension on both sides, the elements per
+   * row must agree: the row-major index arithmetic never reads the size of dimension 0, so the
+   * reshape then maps every row onto the same row.
+   */
+  private static boolean sameElementCount(Shape a, Shape c) {
+    if (!a.hasDynamicDimension() && !c.hasDynamicDimension()) {
+      return a.elementCount() == c.elementCount();
+    }
+    long perRowA = elementsPerRow(a);
+    return perRowA >= 0 && perRowA == elementsPerRow(c);
+  }
+
+  /** Elements per row of a shape whose only dynamic dimension is the leading one, else -1. */
+  private static long elementsPerRow(Shape s) {
+    int[] dims = s.dimensions();
+    if (dims.length == 0 || dims[0] != Shape.DYNAMIC) {
+      return -1;
+    }
+    long n = 1;
+    for (int d = 1; d < dims.length; d++) {
+      if (dims[d] == Shape.DYNAMIC) {
+        return -1;
+      }
+      n *= dims[d];
+    }
+    return n;
+  }
+
+  /** The error for an operation along a dynamic dimension that only static sizes allow. */
+  private static CompilationException alongDynamic(Instruction instr, String what, int d) {
+    return new CompilationException("%" + instr.name() + " (" + instr.opcode().mnemonic() + "): " + what
+        + " along the dynamic dimension " + d + " of " + instr.operand(0).shape() + " is not supported");
   }
 
   private static int[] nonUnitDimensions(int[] dims) {
@@ -334,6 +369,10 @@ public final class ElementalEmitter {
       long start = spec.start(d);
       long limit = spec.limit(d);
       long stride = spec.stride(d);
+      if (opDims[d] == Shape.DYNAMIC || index.dims()[d] == Shape.DYNAMIC) {
+        // A slice's limits are constants, so its size along the rows could not follow the row count.
+        throw alongDynamic(instr, "slicing", d);
+      }
       long size = stride > 0 && limit >= start ? (limit - start + stride - 1) / stride : -1;
       if (start < 0 || limit > opDims[d] || stride <= 0 || size != index.dims()[d]) {
         throw new CompilationException("%" + instr.name() + " (slice): slice " + spec + " of " + instr.operand(0).shape()
@@ -363,7 +402,9 @@ public final class ElementalEmitter {
       if (d < 0 || d >= opDims.length) {
         throw new CompilationException("%" + instr.name() + " (reverse): dimension " + d + " out of range");
       }
-      idx[d] = b.sub(IrValue.i64(opDims[d] - 1L), index.get(d));
+      IrValue last = opDims[d] == Shape.DYNAMIC ? b.sub(b.dimensionSize(Shape.DYNAMIC), IrValue.i64(1))
+          : IrValue.i64(opDims[d] - 1L);
+      idx[d] = b.sub(last, index.get(d));
     }
     return new IrIndex(idx, opDims, null);
   }
@@ -384,8 +425,16 @@ public final class ElementalEmitter {
     if (instr.operand(1).shape().rank() != 0) {
       throw new CompilationException("%" + instr.name() + " (pad): the padding value must be a scalar");
     }
+    boolean empty = false;
     for (int d = 0; d < opDims.length; d++) {
       PaddingConfig.Dim p = config.dim(d);
+      if (opDims[d] == Shape.DYNAMIC || index.dims()[d] == Shape.DYNAMIC) {
+        if (opDims[d] != index.dims()[d] || p.low() != 0 || p.high() != 0 || p.interior() != 0) {
+          throw alongDynamic(instr, "padding", d);
+        }
+        continue;
+      }
+      empty |= opDims[d] == 0;
       long expected = p.low() + p.high() + opDims[d] + Math.max(0, opDims[d] - 1) * p.interior();
       if (p.interior() < 0 || expected != index.dims()[d]) {
         throw new CompilationException("%" + instr.name() + " (pad): padding " + config + " of " + operand.shape()
@@ -393,13 +442,17 @@ public final class ElementalEmitter {
       }
     }
     IrValue padValue = emit(instr.operand(1), IrIndex.scalar());
-    if (operand.shape().elementCount() == 0) {
-      return padValue;
+    if (empty) {
+      return padValue; // no element to read (a dynamic dimension is never padded, so it cannot empty the operand)
     }
     IrValue inside = IrValue.bool(true);
     IrValue[] idx = new IrValue[opDims.length];
     for (int d = 0; d < opDims.length; d++) {
       PaddingConfig.Dim p = config.dim(d);
+      if (opDims[d] == Shape.DYNAMIC) {
+        idx[d] = index.get(d);
+        continue;
+      }
       IrValue t = p.low() == 0 ? index.get(d) : b.sub(index.get(d), IrValue.i64(p.low()));
       long step = p.interior() + 1;
       long span = (opDims[d] - 1L) * step + 1; // t in [0, span) may hit an element; negative t is huge unsigned
@@ -427,6 +480,9 @@ public final class ElementalEmitter {
     int[] outDims = index.dims();
     if (dimAttr.length != 1 || c < 0 || c >= outDims.length) {
       throw new CompilationException("%" + instr.name() + " (concatenate): bad dimensions=" + Arrays.toString(dimAttr));
+    }
+    if (outDims[c] == Shape.DYNAMIC) {
+      throw alongDynamic(instr, "concatenating", c);
     }
     List<Integer> parts = new ArrayList<>();
     List<Long> offsets = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.tessera.compiler.llvm;
 
+import io.tessera.compiler.hlo.Shape;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class IrBuilder {
   private int nextScope = 1;
   private String currentBlock = "entry";
   private String fpFlags = "";
+  private IrValue rowCount; // null when the function has no dynamic dimension
 
   public IrBuilder(IrModule module) {
     this.module = module;
@@ -90,6 +92,32 @@ public final class IrBuilder {
   /** True while scope {@code id} is open, i.e. values defined in it dominate the current point. */
   public boolean isActive(int id) {
     return scopes.contains(id);
+  }
+
+  // ---- dimension sizes ----------------------------------------------------------------------
+
+  /**
+   * Sets the {@code i64} value holding the runtime row count: the size of every dimension of
+   * size {@link Shape#DYNAMIC} in the function being written.
+   */
+  public void setRowCount(IrValue rows) {
+    this.rowCount = rows;
+  }
+
+  /**
+   * The size of a dimension as an {@code i64} value: the constant {@code size}, or the runtime row
+   * count for {@link Shape#DYNAMIC}.
+   *
+   * @throws IllegalStateException for a dynamic size in a function without a row count
+   */
+  public IrValue dimensionSize(int size) {
+    if (size != Shape.DYNAMIC) {
+      return IrValue.i64(size);
+    }
+    if (rowCount == null) {
+      throw new IllegalStateException("a dynamic dimension (?) in a function that has no row count");
+    }
+    return rowCount;
   }
 
   // ---- floating-point flags -----------------------------------------------------------------

@@ -38,7 +38,8 @@ public final class LoopEmitter {
 
   /**
    * Emits a loop nest over every index of an array of {@code dims}, in row-major order, and calls
-   * {@code body} once per index; a rank-0 array runs the body once with no loop.
+   * {@code body} once per index; a rank-0 array runs the body once with no loop. A dimension of
+   * size {@link io.tessera.compiler.hlo.Shape#DYNAMIC} runs to the builder's row count.
    */
   public static void forEachIndex(IrBuilder b, String name, int[] dims, Consumer<IrIndex> body) {
     nest(b, name, dims, 0, new IrValue[dims.length], body);
@@ -49,7 +50,7 @@ public final class LoopEmitter {
       body.accept(new IrIndex(indices, dims, dims.length == 0 ? IrValue.i64(0) : null));
       return;
     }
-    forRange(b, name + ".d" + d, IrValue.i64(dims[d]), i -> {
+    forRange(b, name + ".d" + d, b.dimensionSize(dims[d]), i -> {
       indices[d] = i;
       nest(b, name, dims, d + 1, indices, body);
     });

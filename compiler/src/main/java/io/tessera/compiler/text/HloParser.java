@@ -2,6 +2,7 @@ package io.tessera.compiler.text;
 
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Attributes;
+import io.tessera.compiler.hlo.CallGraph;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
@@ -12,6 +13,7 @@ import io.tessera.compiler.hlo.ShapeException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +42,9 @@ import java.util.Set;
  * {@code ENTRY} the last computation is the entry, and without {@code ROOT} a computation's last
  * instruction is its root; instruction names are unique within the module. Every instruction gets
  * the shape written in the text ({@link Instruction#createWithShape}); whether that shape is right
- * is the verifier's question, not the parser's. A computation may be called before it is defined.
+ * is the verifier's question, not the parser's, except that a signature, when given, must agree
+ * with the computation's parameters and root. A computation may be called before it is defined,
+ * but computations may not call each other in a cycle (HLO has no recursion).
  *
  * <p>Errors are {@link HloParseException}s that give the line and column.
  */
@@ -53,6 +57,8 @@ public final class HloParser {
   private final Map<String, Computation> forward = new LinkedHashMap<>();
   private final Map<String, Integer> forwardOffsets = new HashMap<>();
   private final Set<String> instructionNames = new HashSet<>();
+  // Where each computation first names each of its callees, to point at a recursive call.
+  private final Map<Computation, Map<Computation, Integer>> callSites = new IdentityHashMap<>();
 
   private HloParser(String text) {
     this.c = new TextCursor(text);
@@ -99,16 +105,7 @@ public final class HloParser {
       throw c.expected("'HloModule'");
     }
     module = new Module(c.readName("a module name"));
-    while (c.tryConsume(',')) {
-      c.skipTrivia();
-      int at = c.position();
-      String name = c.readName("a module attribute name");
-      c.expect('=');
-      if (module.headerAttributes().containsKey(name)) {
-        throw c.errorAt(at, "duplicate module attribute " + name);
-      }
-      module.headerAttributes().put(name, AttributeParser.scanRaw(c));
-    }
+    textAttributes(module.headerAttributes(), "module");
     Computation entry = null;
     Computation last = null;
     do {
@@ -127,6 +124,11 @@ public final class HloParser {
       String undefined = forward.keySet().iterator().next();
       throw c.errorAt(forwardOffsets.get(undefined), "undefined computation %" + undefined);
     }
+    List<Computation> cycle = CallGraph.findCycle(module);
+    if (!cycle.isEmpty()) {
+      throw c.errorAt(callSites.get(cycle.get(0)).get(cycle.get(1)),
+          "computations call each other recursively: " + CallGraph.describe(cycle));
+    }
     module.setEntry(entry != null ? entry : last); // XLA: without ENTRY, the last one
     return module;
   }
@@ -138,10 +140,13 @@ public final class HloParser {
     if (module.computation(name) != null) {
       throw c.errorAt(at, "duplicate computation name %" + name);
     }
+    List<SignatureParameter> signature = null;
+    int signatureAt = -1;
     Shape declaredResult = null;
     int declaredResultAt = -1;
     if (c.peek() == '(') {
-      signatureParameters();
+      signatureAt = c.position();
+      signature = signatureParameters();
       c.skipTrivia();
       declaredResultAt = c.position();
       declaredResult = ShapeParser.parse(c);
@@ -172,31 +177,91 @@ public final class HloParser {
       throw c.errorAt(c.position() - 1, "computation %" + name + " has no instructions");
     }
     computation.setRoot(root != null ? root : last); // XLA: without ROOT, the last one
+    if (signature != null) {
+      checkSignatureParameters(computation, signature, signatureAt);
+    }
     if (declaredResult != null && !declaredResult.equalsIgnoringLayout(computation.root().shape())) {
       throw c.errorAt(declaredResultAt, "computation %" + name + " is declared to return "
           + declaredResult.toStringWithoutLayout() + ", but its root %" + computation.root().name() + " has shape "
           + computation.root().shape().toStringWithoutLayout());
     }
     current = null;
+    textAttributes(computation.textAttributes(), "computation"); // execution_thread="..."
     return computation;
   }
 
   /**
-   * {@code (x: f32[], y: f32[]) ->} of a signature. The parameters repeat what the parameter
-   * instructions say and, as in XLA's parser, are read for syntax only; the result shape that
-   * follows is checked against the root.
+   * {@code , name=value} pairs kept as their text: the {@code HloModule} line's attributes, and
+   * those after a computation's closing brace. {@code owner} names the kind in messages.
    */
-  private void signatureParameters() {
+  private void textAttributes(Map<String, String> into, String owner) {
+    while (c.tryConsume(',')) {
+      c.skipTrivia();
+      int at = c.position();
+      String name = c.readName("a " + owner + " attribute name");
+      c.expect('=');
+      if (into.containsKey(name)) {
+        throw c.errorAt(at, "duplicate " + owner + " attribute " + name);
+      }
+      into.put(name, AttributeParser.scanRaw(c));
+    }
+  }
+
+  /** One {@code name: shape} of a signature, and where its shape was written. */
+  private record SignatureParameter(String name, Shape shape, int shapeAt) {}
+
+  /** {@code (x: f32[], y: f32[]) ->} of a signature: the parameters, checked once the body is read. */
+  private List<SignatureParameter> signatureParameters() {
     c.expect('(');
+    List<SignatureParameter> parameters = new ArrayList<>();
     if (!c.tryConsume(')')) {
       do {
-        c.readName("a parameter name");
+        String name = c.readName("a parameter name");
         c.expect(':');
-        ShapeParser.parse(c);
+        c.skipTrivia();
+        int shapeAt = c.position();
+        parameters.add(new SignatureParameter(name, ShapeParser.parse(c), shapeAt));
       } while (c.tryConsume(','));
       c.expect(')');
     }
     c.expect("->");
+    return parameters;
+  }
+
+  /**
+   * A signature must list the computation's parameters in number order with their shapes
+   * (layouts aside). XLA's parser reads the list for syntax only; a signature that disagrees with
+   * the body is a mistake in hand-edited text, so Tessera reports it where it is written. The
+   * names are not compared: they are documentation.
+   */
+  private void checkSignatureParameters(Computation computation, List<SignatureParameter> signature, int at) {
+    int count = computation.parameterCount();
+    if (signature.size() != count) {
+      throw c.errorAt(at, "the signature of computation %" + computation.name() + " lists " + signature.size()
+          + " parameter(s), but the computation has " + count);
+    }
+    for (int i = 0; i < count; i++) {
+      SignatureParameter written = signature.get(i);
+      Instruction parameter = parameterNumbered(computation, i);
+      if (parameter == null) {
+        throw c.errorAt(written.shapeAt(), "the signature of computation %" + computation.name() + " lists "
+            + written.name() + " as parameter " + i + ", but the computation has no parameter(" + i + ")");
+      }
+      if (!written.shape().equalsIgnoringLayout(parameter.shape())) {
+        throw c.errorAt(written.shapeAt(), "the signature of computation %" + computation.name() + " gives "
+            + written.name() + " shape " + written.shape().toStringWithoutLayout() + ", but parameter(" + i + ") %"
+            + parameter.name() + " has shape " + parameter.shape().toStringWithoutLayout());
+      }
+    }
+  }
+
+  private static Instruction parameterNumbered(Computation computation, int number) {
+    for (Instruction instruction : computation.instructions()) {
+      if (instruction.opcode() == Opcode.PARAMETER && instruction.parameterNumber() == number) {
+        return instruction;
+      }
+    }
+    return null;
   }
 
   private Instruction instruction(Computation computation, Set<Long> parameterNumbers) {
@@ -312,10 +377,11 @@ public final class HloParser {
     if (computation != null && computation == current) {
       throw c.errorAt(offset, "computation %" + name + " calls itself");
     }
-    if (computation != null) {
-      return computation;
+    if (computation == null) {
+      forwardOffsets.putIfAbsent(name, offset);
+      computation = forward.computeIfAbsent(name, Computation::new);
     }
-    forwardOffsets.putIfAbsent(name, offset);
-    return forward.computeIfAbsent(name, Computation::new);
+    callSites.computeIfAbsent(current, k -> new IdentityHashMap<>()).putIfAbsent(computation, offset);
+    return computation;
   }
 }

@@ -32,9 +32,7 @@ public final class HloPrinter {
   /** The module as HLO text. */
   public static String print(Module module) {
     StringBuilder sb = new StringBuilder("HloModule ").append(module.name());
-    for (Map.Entry<String, String> a : module.headerAttributes().entrySet()) {
-      sb.append(", ").append(a.getKey()).append('=').append(a.getValue());
-    }
+    appendTextAttributes(sb, module.headerAttributes());
     sb.append('\n');
     Computation entry = module.entry();
     for (Computation computation : postOrder(module)) {
@@ -97,7 +95,16 @@ public final class HloPrinter {
       printInstruction(sb, instruction);
       sb.append('\n');
     }
-    sb.append("}\n");
+    sb.append('}');
+    appendTextAttributes(sb, computation.textAttributes());
+    sb.append('\n');
+  }
+
+  /** {@code , name=value} for each attribute kept as text. */
+  private static void appendTextAttributes(StringBuilder sb, Map<String, String> attributes) {
+    for (Map.Entry<String, String> a : attributes.entrySet()) {
+      sb.append(", ").append(a.getKey()).append('=').append(a.getValue());
+    }
   }
 
   private static void printInstruction(StringBuilder sb, Instruction instruction) {

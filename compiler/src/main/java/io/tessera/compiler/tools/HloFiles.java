@@ -2,6 +2,7 @@ package io.tessera.compiler.tools;
 
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.hlo.VerificationException;
 import io.tessera.compiler.hlo.Verifier;
 import io.tessera.compiler.text.HloParseException;
 import io.tessera.compiler.text.HloParser;
@@ -25,7 +26,14 @@ final class HloFiles {
     } catch (HloParseException e) {
       throw new IllegalArgumentException(file + ":" + e.getMessage(), e);
     }
-    Verifier.verify(module);
+    try {
+      Verifier.verify(module);
+    } catch (VerificationException e) {
+      // One line: the first problem names its instruction; the count says whether there are more.
+      int more = e.problems().size() - 1;
+      throw new IllegalArgumentException(file + ": " + e.problems().get(0)
+          + (more > 0 ? " (and " + more + " more problem" + (more == 1 ? ")" : "s)") : ""), e);
+    }
     return module;
   }
 

@@ -12,8 +12,10 @@ public final class Main {
   static final String USAGE = String.join("\n",
       "usage: tessera <command> [options]",
       "  hlo-opt FILE [--passes a,b,...] [--emit hlo|llvm]   parse, verify and print an HLO module",
-      "  run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N]",
-      "                                                      run a module and print its results");
+      "  run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N] [--rows N]",
+      "                                                      run a module and print its results",
+      "  compile FILE --target x86_64|aarch64 -o NAME [--cpu CPU|native] [--features F] [--opt O2|O3]",
+      "                                                      write NAME.o and NAME.h: the kernel for C programs");
 
   private Main() {}
 
@@ -32,6 +34,7 @@ public final class Main {
       return switch (args.get(0)) {
         case "hlo-opt" -> HloOptCommand.run(rest, out, err);
         case "run-hlo" -> RunHloCommand.run(rest, out, err);
+        case "compile" -> CompileCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args.get(0) + "'");
       };
     } catch (UsageException e) {

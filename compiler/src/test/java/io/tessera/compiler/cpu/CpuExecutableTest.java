@@ -142,7 +142,8 @@ class CpuExecutableTest {
         }
         """);
     try (Executable exe = CPU.compile(m)) {
-      assertTrue(((CpuExecutable) exe).scratchBytes() > 0, "the dot's operand and output live in scratch memory");
+      assertTrue(((CpuExecutable) exe).scratchBytes(Executable.STATIC_SHAPES) > 0,
+          "the dot's operand and output live in scratch memory");
       List<List<Literal>> inputs = new ArrayList<>();
       List<Literal> serial = new ArrayList<>();
       Random random = new Random(42);

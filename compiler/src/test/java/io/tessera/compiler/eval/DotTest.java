@@ -127,6 +127,25 @@ class DotTest {
   }
 
   @Test
+  void operandsAreConvertedToANarrowerResultTypeFirstAsConvolutionDoes() {
+    // 1 + 2^-8 is no bf16 value: converted to bf16 it is 1 (a tie, to even), so the sum is 3. Summing
+    // the exact f32 products would give 3.01171875, which rounds to the bf16 3.015625.
+    Literal x = lit("f32[3] {1.00390625, 1.00390625, 1.00390625}");
+    Literal ones = lit("f32[3] {1, 1, 1}");
+    assertEquals(lit("bf16[] 3"), dot(x, ones, "bf16[]", "lhs_contracting_dims={0}, rhs_contracting_dims={0}"));
+    String conv = """
+        HloModule m
+        ENTRY e {
+          x = f32[1,3,1] parameter(0)
+          k = f32[3,1,1] parameter(1)
+          ROOT c = bf16[1,1,1] convolution(x, k), window={size=3}, dim_labels=b0f_0io->b0f
+        }
+        """;
+    assertEquals(lit("bf16[1,1,1] {{{3}}}"), new Interpreter().run(HloParser.parse(conv),
+        List.of(lit("f32[1,3,1] {{{1.00390625}, {1.00390625}, {1.00390625}}}"), lit("f32[3,1,1] {{{1}}, {{1}}, {{1}}}"))));
+  }
+
+  @Test
   void predDotIsAnOrOfAnds() {
     Literal a = lit("pred[3,2] {{true, false}, {false, false}, {true, true}}");
     Literal result = dot(a, lit("pred[2] {true, true}"), "pred[3]", MATMUL);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.text.HloParser;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** compare (every comparison type), select, clamp and map. */

@@ -102,6 +102,10 @@ class ElementwiseConversionsTest {
     check("s32[3] {1065353216, -2147483648, -1073741824}", run("bitcast-convert", "f32[3] {1, -0, -2}", "s32[3]", ""));
     check("f32[2] {1, inf}", run("bitcast-convert", "u32[2] {1065353216, 2139095040}", "f32[2]", ""));
     check("u16[1] {15360}", run("bitcast-convert", "f16[1] {1}", "u16[1]", "")); // 0x3C00
+    // NaNs become the quiet NaN of their sign (payloads are not kept).
+    check("u16[2] {65024, 32256}", run("bitcast-convert", "f16[2] {-nan, nan}", "u16[2]", "")); // 0xFE00, 0x7E00
+    check("u16[2] {65472, 32704}", run("bitcast-convert", "bf16[2] {-nan, nan}", "u16[2]", "")); // 0xFFC0, 0x7FC0
+    check("u32[1] {4290772992}", run("bitcast-convert", "f32[1] {-nan}", "u32[1]", "")); // 0xFFC00000
     check("s16[1] {-16512}", run("bitcast-convert", "bf16[1] {-1}", "s16[1]", "")); // 0xBF80
     check("s64[1] {4607182418800017408}", run("bitcast-convert", "f64[1] {1}", "s64[1]", ""));
     check("bf16[1] {1}", run("bitcast-convert", "f16[1] {1.875}", "bf16[1]", "")); // 0x3F80 either way

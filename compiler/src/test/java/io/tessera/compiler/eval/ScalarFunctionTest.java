@@ -40,15 +40,24 @@ class ScalarFunctionTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"f32,add", "f32,multiply", "f32,maximum", "f32,minimum", "s32,and", "s32,or", "s32,xor", "pred,or"})
+  @CsvSource({"f32,add", "f32,multiply", "f32,maximum", "f32,minimum", "s32,and", "s32,or", "s32,xor", "pred,or",
+      "f32,subtract", "f64,power", "s32,divide", "u8,shift-left"})
   void recognizesPlainBinaryReducersInEitherOperandOrder(String type, String op) {
     assertTrue(binary(type, op, "x", "y").isDirect());
     assertTrue(binary(type, op, "y", "x").isDirect());
   }
 
   @Test
+  void swappedOperandsOfANonCommutativeOpAreSwappedBack() {
+    assertEquals(7.0 - 2.0, binary("f32", "subtract", "x", "y").applyDouble(7, 2));
+    assertEquals(2.0 - 7.0, binary("f32", "subtract", "y", "x").applyDouble(7, 2));
+    assertEquals(0, binary("s32", "divide", "y", "x").applyLong(7, 2)); // 2 / 7
+    assertEquals(-1, binary("s32", "divide", "x", "y").applyLong(7, 0)); // XLA's x / 0
+    assertEquals(0xF0, binary("u8", "shift-left", "x", "y").applyLong(0xFF, 4)); // wrapped to u8
+  }
+
+  @Test
   void anythingElseIsInterpreted() {
-    assertFalse(binary("f32", "subtract", "x", "y").isDirect()); // not commutative
     assertFalse(binary("f32", "add", "x", "x").isDirect()); // ignores the element
     assertFalse(binary("f32", "and", "x", "y").isDirect()); // not defined on floats
   }

@@ -53,6 +53,14 @@ class ShapeOpEvaluatorTest {
   }
 
   @Test
+  void bitcastToAnotherElementTypeReadsTheRowMajorBytes() {
+    // 1.0f is 0x3F800000 and -2.0f is 0xC0000000; narrower parts go least significant first.
+    check("s32[2] {1065353216, -1073741824}", unary("bitcast", "f32[2] {1, -2}", "s32[2]", ""));
+    check("u16[2,2] {{0, 16256}, {0, 49152}}", unary("bitcast", "f32[2] {1, -2}", "u16[2,2]", ""));
+    check("f32[] 1", unary("bitcast", "u8[2,2] {{0, 0}, {128, 63}}", "f32[]", ""));
+  }
+
+  @Test
   void transposePermutesDimensions() {
     check("f32[3,2] {{1, 4}, {2, 5}, {3, 6}}",
         unary("transpose", "f32[2,3] {{1, 2, 3}, {4, 5, 6}}", "f32[3,2]", ", dimensions={1,0}"));

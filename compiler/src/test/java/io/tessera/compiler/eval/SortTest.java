@@ -70,6 +70,22 @@ class SortTest {
   }
 
   @Test
+  void anExplicitComparisonTypeReadsTheBitsAsCompareDoes() {
+    // type=SIGNED on u32 keys (the verifier refuses it, the interpreter does not depend on that):
+    // the bits read as s32, so 4294967295 is -1, as the compare opcode itself reads them.
+    Literal x = lit("u32[3] {1, 4294967295, 0}");
+    assertEquals(lit("u32[3] {4294967295, 0, 1}"), sort(comparator("u32", "LT, type=SIGNED"), x, 0));
+    assertEquals(lit("pred[3] {false, true, false}"), new Interpreter().run(HloParser.parse("""
+        HloModule m
+        ENTRY e {
+          p = u32[3] parameter(0)
+          z = u32[3] constant({0, 0, 0})
+          ROOT c = pred[3] compare(p, z), direction=LT, type=SIGNED
+        }
+        """), List.of(x)));
+  }
+
+  @Test
   void emptyAndSingleElementSlicesAreUnchanged() {
     Literal empty = Literal.zeros(Shape.array(ElementType.F32, 2, 0));
     assertEquals(empty, sort(comparator("f32", "LT"), empty, 1));

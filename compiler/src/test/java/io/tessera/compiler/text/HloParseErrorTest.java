@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tessera.compiler.hlo.Module;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -95,6 +96,10 @@ class HloParseErrorTest {
         errorAt("HloModule m\nc {\n ROOT x = f32[] parameter(0)\n}\nENTRY e {\n ROOT y = f32[] negate(x)\n}\n", 6, 24));
     assertEquals("duplicate parameter number 0 in computation %e",
         errorAt(module("  p = f32[] parameter(0)", "  q = f32[] parameter(0)"), 4, 23));
+    assertEquals("computations call each other recursively: %ping -> %pong -> %ping",
+        errorAt("HloModule m\nping {\n a = f32[] parameter(0)\n ROOT b = f32[] call(a), to_apply=pong\n}\n"
+            + "pong {\n c = f32[] parameter(0)\n ROOT d = f32[] call(c), to_apply=ping\n}\n"
+            + "ENTRY main {\n p = f32[] parameter(0)\n ROOT r = f32[] call(p), to_apply=ping\n}\n", 4, 35));
     assertEquals("computation %c calls itself",
         errorAt("HloModule m\nc {\n p = f32[] parameter(0)\n ROOT q = f32[] call(p), to_apply=c\n}\n", 4, 35));
   }
@@ -155,6 +160,25 @@ class HloParseErrorTest {
   }
 
   @Test
+  void signatureMustListTheParametersWithTheirShapes() {
+    assertEquals("the signature of computation %e gives x shape f32[3], but parameter(0) %x has shape f32[]",
+        errorAt("HloModule m\nENTRY e (x: f32[3]) -> f32[] {\n ROOT x = f32[] parameter(0)\n}\n", 2, 13));
+    assertEquals("the signature of computation %e lists 1 parameter(s), but the computation has 2",
+        errorAt("HloModule m\nENTRY e (x: f32[]) -> f32[] {\n x = f32[] parameter(0)\n"
+            + " y = f32[] parameter(1)\n ROOT s = f32[] add(x, y)\n}\n", 2, 9));
+    assertEquals("the signature of computation %e lists 0 parameter(s), but the computation has 1",
+        errorAt("HloModule m\nENTRY e () -> f32[] {\n ROOT x = f32[] parameter(0)\n}\n", 2, 9));
+    assertEquals("the signature of computation %c lists y as parameter 1, but the computation has no parameter(1)",
+        errorAt("HloModule m\nc (x: f32[], y: f32[]) -> f32[] {\n x = f32[] parameter(0)\n"
+            + " z = f32[] parameter(2)\n ROOT s = f32[] add(x, z)\n}\n", 2, 17));
+    // Parameters are listed in number order, whatever order the instructions come in; layouts
+    // and names do not take part.
+    Module m = HloParser.parse("HloModule m\nENTRY e (a: s32[2], b: f32[]) -> f32[] {\n"
+        + " b = f32[] parameter(1)\n a = s32[2]{0} parameter(0)\n ROOT r = f32[] negate(b)\n}\n");
+    assertEquals(2, m.entry().parameterCount());
+  }
+
+  @Test
   void messageShowsTheLineWithACaret() {
     HloParseException e = assertThrows(HloParseException.class,
         () -> HloParser.parse(module("  p = f32[] parameter(0)", "  ROOT r = f32[] foo(p)")));
@@ -191,7 +215,10 @@ class HloParseErrorTest {
     }
   }
 
-  /** Every prefix of a module either parses or fails with an HloParseException, quickly. */
+  /**
+   * Every prefix of a module either parses or fails with an HloParseException. The timeout is a
+   * hang guard (the whole loop takes about a second), not a performance check.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"cpu_after_optimizations.hlo", "literals.hlo", "raw_attributes.hlo", "convolution.hlo"})
   void everyTruncationFailsCleanly(String file) {

@@ -301,7 +301,7 @@ class HloParserTest {
   }
 
   @Test
-  void signaturesAreReadForSyntaxOnly() {
+  void signaturesThatAgreeWithTheBodyAreAccepted() {
     Module m = HloParser.parse("""
         HloModule m
         ENTRY %main.5 (Arg_0.1: f32[3]{0}, t: (s32[], f32[2])) -> (f32[3], s32[]) {
@@ -313,6 +313,27 @@ class HloParserTest {
         """);
     assertEquals(List.of(Shape.array(ElementType.F32, new int[] {3}, new int[] {0}),
         Shape.tuple(Shape.scalar(ElementType.S32), Shape.array(ElementType.F32, 2))), m.entry().parameterShapes());
+  }
+
+  @Test
+  void attributesAfterAComputationAreKeptAndPrintedBack() {
+    String text = """
+        HloModule m
+
+        %host (x: f32[]) -> f32[] {
+          %x = f32[] parameter(0)
+          ROOT %y = f32[] negate(f32[] %x)
+        }, execution_thread="host"
+
+        ENTRY %e (p: f32[]) -> f32[] {
+          %p = f32[] parameter(0)
+          ROOT %r = f32[] call(f32[] %p), to_apply=%host
+        }
+        """;
+    Module m = HloParser.parse(text);
+    assertEquals(Map.of("execution_thread", "\"host\""), m.computation("host").textAttributes());
+    assertEquals(Map.of(), m.entry().textAttributes());
+    assertEquals(text, HloPrinter.print(m));
   }
 
   @Test

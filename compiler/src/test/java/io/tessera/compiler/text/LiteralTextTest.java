@@ -119,4 +119,11 @@ class LiteralTextTest {
     assertEquals(Double.POSITIVE_INFINITY, HloParser.parseLiteral("f16[] 1e5").getDouble(0), "overflows f16");
     assertEquals(1.0, HloParser.parseLiteral("f32[] 1").getDouble(0));
   }
+
+  @Test
+  void aNegativeNanKeepsItsSignButNotItsPayload() {
+    assertEquals("f32[2] {-nan, nan}", HloParser.parseLiteral("f32[2] {-nan, nan(0x7fc00001)}").toString());
+    assertEquals("f16[] -nan", HloParser.parseLiteral("f16[] -nan").toString());
+    assertEquals("bf16[] -nan", HloParser.parseLiteral("bf16[] -nan(0x7f)").toString());
+  }
 }

@@ -29,6 +29,7 @@ final class ModuleAssertions {
         assertSameInstruction(e.instructions().get(i), a.instructions().get(i));
       }
       assertEquals(e.root().name(), a.root().name(), "root of " + e.name());
+      assertEquals(e.textAttributes(), a.textAttributes(), "attributes of " + e.name());
     }
   }
 

@@ -115,11 +115,56 @@ class MainTest {
   }
 
   @Test
+  void severalShapeErrorsGiveTheFirstOnOneLineAndCountTheRest() throws IOException {
+    Path hlo = write("two.hlo", "HloModule m\nENTRY e {\n  x = f32[2] parameter(0)\n  y = f32[3] negate(x)\n"
+        + "  ROOT z = f32[4] abs(y)\n}\n");
+    Result r = run("hlo-opt", hlo.toString());
+    assertEquals(1, r.status());
+    assertEquals("tessera: " + hlo + ": %y in computation %e: negate: declared shape f32[3] differs from the "
+        + "inferred shape f32[2] (and 1 more problem)\n", r.err());
+  }
+
+  @Test
   void wrongArgumentsAreRefusedWithAReason() throws IOException {
     Path args = write("wrong.args", "f32[5] {1, 2, 3, 4, 5}\n");
     Result r = run("run-hlo", MLP, "--args", args.toString());
     assertEquals(1, r.status());
     assertTrue(r.err().contains("f32[5]") && r.err().contains("f32[4]"), r.err());
+  }
+
+  @Test
+  void aModuleWithDynamicDimensionsNeedsRowsForGeneratedArguments() {
+    String expected = "tessera: %x (parameter) has the dynamic shape f32[?,4]: give --args, or --rows N to generate "
+        + "arguments with N rows\n";
+    Result generated = run("run-hlo", "src/test/resources/hlo/dynamic_and_tiled_shapes.hlo");
+    assertEquals(1, generated.status());
+    assertEquals(expected, generated.err());
+  }
+
+  @Test
+  void aModuleWithDynamicDimensionsRunsOnTheRowsGivenOnBothBackends() throws IOException {
+    Result r = run("run-hlo", "src/test/resources/hlo/dynamic_and_tiled_shapes.hlo", "--backend", "cpu", "--compare",
+        "interpreter", "--rows", "3");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.err().contains("generated with seed 42 and 3 rows"), r.err());
+    assertTrue(r.err().contains("cpu and interpreter agree"), r.err());
+    assertTrue(r.out().startsWith("f32[3,4] {"), r.out());
+
+    Path args = write("rows.args", "f32[2,4] {{1, -2, 3, -4}, {5, 6, 7, 8}}\n");
+    Path hlo = write("rows.hlo", "HloModule rows\nENTRY e {\n  x = f32[?,4] parameter(0)\n"
+        + "  ROOT n = f32[?,4] negate(x)\n}\n");
+    Result fromArgs = run("run-hlo", hlo.toString(), "--backend", "cpu", "--args", args.toString());
+    assertEquals(0, fromArgs.status(), fromArgs.err());
+    assertEquals("f32[2,4] {{-1, 2, -3, 4}, {-5, -6, -7, -8}}\n", fromArgs.out());
+    assertEquals(2, run("run-hlo", hlo.toString(), "--rows", "-1").status());
+  }
+
+  @Test
+  void aCustomCallTargetTheInterpreterLacksIsNamed() {
+    Result r = run("run-hlo", "src/test/resources/hlo/custom_call.hlo");
+    assertEquals(1, r.status());
+    assertTrue(r.err().endsWith("tessera: custom-call %custom-call has target \"my_scale_kernel\", "
+        + "which Tessera does not implement\n"), r.err());
   }
 
   @Test
