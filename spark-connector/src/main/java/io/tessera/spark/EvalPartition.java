@@ -51,11 +51,22 @@ final class EvalPartition implements Function2<Integer, Iterator<InternalRow>, I
     return metrics.get(name);
   }
 
-  /** Starts the work on input partition {@code partition} (its index in the child's RDD). */
+  /** Starts the work on input partition {@code partition} (its index in the child's RDD) of a row child. */
   @Override
   public Iterator<ColumnarBatch> call(Integer partition, Iterator<InternalRow> rows) {
+    return start(partition, tensorBytes -> new RowInput(rows, passThrough, EvalTask.arguments(calls), childOutput,
+        timeZone, conf.batchBytes(), tensorBytes, partition));
+  }
+
+  /** The same over a columnar child's batches. */
+  Function2<Integer, Iterator<ColumnarBatch>, Iterator<ColumnarBatch>> columnar() {
+    return (partition, batches) -> start(partition,
+        tensorBytes -> new ColumnarInput(batches, passThrough, EvalTask.arguments(calls), childOutput, partition));
+  }
+
+  private Iterator<ColumnarBatch> start(int partition, java.util.function.Function<Long, BatchInput> input) {
     TaskContext context = TaskContext.get();
-    EvalTask task = new EvalTask(this, partition, context.stageId(), rows);
+    EvalTask task = new EvalTask(this, partition, context.stageId(), input);
     context.addTaskCompletionListener((TaskCompletionListener) ctx -> task.close());
     return task;
   }

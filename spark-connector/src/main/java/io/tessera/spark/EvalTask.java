@@ -6,59 +6,46 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.TaskContext;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
-import org.apache.spark.sql.catalyst.types.DataTypeUtils;
-import org.apache.spark.sql.execution.arrow.ArrowWriter;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * One task's run of a {@link TesseraEvalExec}: reads the partition's rows, projects each into the
- * pass-through columns followed by every call's arguments, writes them into Arrow (pass-through
- * columns with Spark's {@link ArrowWriter}, arguments with {@link TensorWriter}s in the kernels'
- * layout), runs each call's kernel on the batch and returns the batch of pass-through and result
- * columns.
+ * One task's run of a {@link TesseraEvalExec}: per batch from its {@link BatchInput}, the call
+ * arguments are written into Arrow tensors ({@link TensorWriter}), each call's kernel runs on
+ * them, and the batch of pass-through and result columns goes on.
  *
  * <p>A batch stays valid until the next {@link #next()} (Spark's contract for columnar batches);
- * its vectors are then overwritten. Nothing is allocated for an empty partition; everything is
- * freed when the rows run out or the task ends ({@link #close}, idempotent).
+ * its vectors are then overwritten. Nothing is allocated or compiled for an empty partition;
+ * everything is freed when the input runs out or the task ends ({@link #close}, idempotent).
  */
 final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
 
   /** One call's state in this task. */
-  private record CallState(TesseraApply call, CompiledKernel kernel, List<TensorWriter> writers, BatchKernel batchKernel) {}
+  private record CallState(CompiledKernel kernel, List<TensorWriter> writers, BatchKernel batchKernel) {}
 
   private final EvalPartition plan;
   private final int partition;
   private final int stage;
-  private final Iterator<InternalRow> input;
+  private final BatchInput input;
   private final RowPosition position;
   private final List<CallState> calls = new ArrayList<>();
+  private final List<TensorWriter> writers = new ArrayList<>();
   private BufferAllocator allocator;
-  private UnsafeProjection projection;
-  private VectorSchemaRoot passRoot;
-  private ArrowWriter passWriter;
-  private ColumnVector[] passColumns;
-  private int capacity;
-  private long tensorBytesPerRow;
-  private long rowsRead;
   private boolean started;
   private boolean closed;
 
-  EvalTask(EvalPartition plan, int partition, int stage, Iterator<InternalRow> input) {
+  /** @param inputFor the batch input, given the size in bytes of one row's tensors */
+  EvalTask(EvalPartition plan, int partition, int stage, Function<Long, BatchInput> inputFor) {
     this.plan = plan;
     this.partition = partition;
     this.stage = stage;
-    this.input = input;
+    this.input = inputFor.apply(tensorBytesPerRow(plan.calls));
     this.position = new RowPosition(partition);
   }
 
@@ -87,9 +74,15 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     if (context != null) {
       context.killTaskIfInterrupted();
     }
-    int rows = fill();
+    long readStart = System.nanoTime();
+    int rows = input.next(writers, position);
+    for (TensorWriter w : writers) {
+      w.finish(rows);
+    }
+    plan.metric(EvalPartition.ARROW_TIME).add(System.nanoTime() - readStart);
+
     long kernelStart = System.nanoTime();
-    List<ColumnVector> columns = new ArrayList<>(List.of(passColumns));
+    List<ColumnVector> columns = new ArrayList<>(List.of(input.passThrough()));
     for (CallState c : calls) {
       List<FieldVector> arguments = new ArrayList<>();
       for (TensorWriter w : c.writers()) {
@@ -104,78 +97,27 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     return new ColumnarBatch(columns.toArray(new ColumnVector[0]), rows);
   }
 
-  /** Reads rows into the Arrow vectors until the batch is full by rows or bytes; returns how many. */
-  private int fill() {
-    long start = System.nanoTime();
-    if (passWriter != null) {
-      passWriter.reset();
-    }
-    int n = 0;
-    while (n < capacity && input.hasNext()) {
-      InternalRow row = projection.apply(input.next());
-      position.set(rowsRead++);
-      if (passWriter != null) {
-        passWriter.write(row);
-      }
-      for (CallState c : calls) {
-        for (TensorWriter w : c.writers()) {
-          w.write(row, n, position);
-        }
-      }
-      n++;
-      // Pass-through strings and arrays have no fixed size: check the bytes every few rows.
-      if (passWriter != null && (n & 63) == 0 && passWriter.sizeInBytes() + n * tensorBytesPerRow >= plan.conf.batchBytes()) {
-        break;
-      }
-    }
-    if (passWriter != null) {
-      passWriter.finish();
-    }
-    for (CallState c : calls) {
-      for (TensorWriter w : c.writers()) {
-        w.finish(n);
-      }
-    }
-    plan.metric(EvalPartition.ARROW_TIME).add(System.nanoTime() - start);
-    return n;
-  }
-
   /** Compiles (or finds) the kernels and allocates the batch vectors, on the first batch. */
   private void start() {
     started = true;
     allocator = TesseraMemory.forTask("tessera stage " + stage + " partition " + partition);
-    List<Expression> projected = new ArrayList<>(plan.passThrough);
-    for (TesseraApply call : plan.calls) {
-      projected.addAll(call.argumentList());
-    }
-    projection = UnsafeProjection.create(Scala.seq(projected), Scala.seq(plan.childOutput));
-    projection.initialize(partition);
-    capacity = capacity();
-
-    int ordinal = plan.passThrough.size();
+    int capacity = capacity();
+    input.open(allocator, capacity);
+    int[] ordinals = input.argumentOrdinals();
+    int next = 0;
     for (TesseraApply call : plan.calls) {
       CompiledKernel kernel = lookUp(call);
       List<InputKind> kinds = call.inputKinds();
       List<String> names = call.argumentNames();
       List<TensorSpec> params = kernel.signature().parameters();
-      List<TensorWriter> writers = new ArrayList<>();
-      CallState state = new CallState(call, kernel, writers, new RowLoopKernel(kernel, allocator, capacity));
-      calls.add(state);
+      List<TensorWriter> callWriters = new ArrayList<>();
+      calls.add(new CallState(kernel, callWriters, new RowLoopKernel(kernel, allocator, capacity)));
       for (int i = 0; i < params.size(); i++) {
-        TensorWriter w = new TensorWriter(ordinal++, params.get(i), kinds.get(i), call.toString(), names.get(i));
+        TensorWriter w = new TensorWriter(ordinals[next++], params.get(i), kinds.get(i), call.toString(), names.get(i));
+        callWriters.add(w);
         writers.add(w);
         w.allocate(allocator, capacity);
       }
-    }
-
-    if (!plan.passThrough.isEmpty()) {
-      StructType schema = DataTypeUtils.fromAttributes(Scala.seq(plan.passThrough));
-      passRoot = VectorSchemaRoot.create(ArrowUtils.toArrowSchema(schema, plan.timeZone, false, false), allocator);
-      passWriter = ArrowWriter.create(passRoot);
-    }
-    passColumns = new ColumnVector[plan.passThrough.size()];
-    for (int i = 0; i < passColumns.length; i++) {
-      passColumns[i] = new TensorColumnVector.Borrowed(passRoot.getVector(i));
     }
   }
 
@@ -194,27 +136,41 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     return kernel;
   }
 
-  /**
-   * Rows per batch: {@code batchRows}, fewer when the kernels' tensors (arguments and results) and
-   * the pass-through columns' fixed part would pass {@code batchBytes}. At least one row.
-   */
-  private int capacity() {
-    tensorBytesPerRow = 0;
-    for (TesseraApply call : plan.calls) {
+  /** Bytes of one row's argument and result tensors, over all calls. */
+  private static long tensorBytesPerRow(List<TesseraApply> calls) {
+    long bytes = 0;
+    for (TesseraApply call : calls) {
       KernelSignature s = call.signature();
       for (TensorSpec t : s.parameters()) {
-        tensorBytesPerRow += t.bytesPerRow();
+        bytes += t.bytesPerRow();
       }
       for (TensorSpec t : s.resultLeaves()) {
-        tensorBytesPerRow += t.bytesPerRow();
+        bytes += t.bytesPerRow();
       }
     }
-    long bytesPerRow = tensorBytesPerRow;
+    return bytes;
+  }
+
+  /**
+   * Rows per batch: {@code batchRows}, fewer when the tensors and the pass-through columns' fixed
+   * part would pass {@code batchBytes}. At least one row.
+   */
+  private int capacity() {
+    long bytesPerRow = tensorBytesPerRow(plan.calls);
     for (Attribute a : plan.passThrough) {
       bytesPerRow += a.dataType().defaultSize();
     }
     long byBytes = plan.conf.batchBytes() / Math.max(1, bytesPerRow);
     return (int) Math.max(1, Math.min(plan.conf.batchRows(), byBytes));
+  }
+
+  /** Every call's arguments, in order: the expressions the inputs evaluate per row. */
+  static List<Expression> arguments(List<TesseraApply> calls) {
+    List<Expression> out = new ArrayList<>();
+    for (TesseraApply call : calls) {
+      out.addAll(call.argumentList());
+    }
+    return out;
   }
 
   @Override
@@ -225,14 +181,13 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     closed = true;
     for (CallState c : calls) {
       c.batchKernel().close();
-      for (TensorWriter w : c.writers()) {
-        w.close();
-      }
     }
     calls.clear();
-    if (passRoot != null) {
-      passRoot.close();
+    for (TensorWriter w : writers) {
+      w.close();
     }
+    writers.clear();
+    input.close();
     if (allocator != null) {
       allocator.close();
     }

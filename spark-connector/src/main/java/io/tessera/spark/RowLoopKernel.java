@@ -19,6 +19,8 @@ import org.apache.arrow.vector.FieldVector;
  */
 final class RowLoopKernel implements BatchKernel {
   private final Executable executable;
+  private final BufferAllocator allocator;
+  private int capacity;
   private final List<TensorSpec> parameters;
   private final List<TensorSpec> results;
   private final List<FieldVector> resultVectors = new ArrayList<>();
@@ -28,10 +30,17 @@ final class RowLoopKernel implements BatchKernel {
 
   RowLoopKernel(CompiledKernel kernel, BufferAllocator allocator, int capacity) {
     this.executable = kernel.executable();
+    this.allocator = allocator;
     this.parameters = kernel.signature().parameters();
     this.results = kernel.signature().resultLeaves();
     this.parameterBytes = new ArrowBuf[parameters.size()];
     this.resultBytes = new ArrowBuf[results.size()];
+    allocate(capacity);
+  }
+
+  /** Result vectors and byte buffers for batches of up to {@code capacity} rows. */
+  private void allocate(int capacity) {
+    this.capacity = capacity;
     try {
       for (int i = 0; i < results.size(); i++) {
         TensorSpec r = results.get(i);
@@ -56,6 +65,10 @@ final class RowLoopKernel implements BatchKernel {
 
   @Override
   public List<FieldVector> apply(List<FieldVector> arguments, int rows) {
+    if (rows > capacity) {
+      close();
+      allocate(rows);
+    }
     int np = parameters.size();
     int nr = results.size();
     long[] inBase = new long[np];

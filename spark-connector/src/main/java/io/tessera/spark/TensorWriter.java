@@ -26,6 +26,8 @@ final class TensorWriter implements AutoCloseable {
   private final String column;
   private final ElementCopier copier;
   private final int elementsPerRow;
+  private BufferAllocator allocator;
+  private int capacity;
   private FieldVector vector;
   private ArrowBuf validity;
   private ArrowBuf data;
@@ -49,9 +51,19 @@ final class TensorWriter implements AutoCloseable {
 
   /** Allocates the vector for batches of up to {@code capacity} rows. */
   void allocate(BufferAllocator allocator, int capacity) {
+    this.allocator = allocator;
+    this.capacity = capacity;
     vector = ArrowTensors.allocate(spec.name(), spec, allocator, capacity);
     validity = vector.getValidityBuffer();
     data = ArrowTensors.elements(vector).getDataBuffer();
+  }
+
+  /** Makes room for a batch of {@code rows} rows (a columnar child's batches may be larger than planned). */
+  void ensureCapacity(int rows) {
+    if (rows > capacity) {
+      close();
+      allocate(allocator, rows);
+    }
   }
 
   FieldVector vector() {

@@ -15,7 +15,6 @@ import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.catalyst.types.DataTypeUtils;
 import org.apache.spark.sql.execution.ColumnarRule;
-import org.apache.spark.sql.execution.ColumnarToRowExec;
 import org.apache.spark.sql.execution.FilterExec;
 import org.apache.spark.sql.execution.ProjectExec;
 import org.apache.spark.sql.execution.RowToColumnarExec;
@@ -39,9 +38,9 @@ import scala.runtime.AbstractPartialFunction;
  * get an operator of their own below. Calls anywhere else stay where they are and run row by row
  * ({@link TesseraApply#eval}).
  *
- * <p>After the transitions: the operator reads rows itself, so the {@code RowToColumnarExec} that
- * Spark puts below every columnar operator is removed, and a columnar child gets a
- * {@code ColumnarToRowExec}.
+ * <p>After the transitions: the operator batches rows itself, so the {@code RowToColumnarExec} that
+ * Spark puts below every columnar operator is removed; a columnar child stays as it is and its
+ * batches go through unconverted.
  */
 public final class TesseraColumnarRule extends ColumnarRule {
   private static final Logger LOG = LoggerFactory.getLogger(TesseraColumnarRule.class);
@@ -88,14 +87,8 @@ public final class TesseraColumnarRule extends ColumnarRule {
   }
 
   private static SparkPlan rowInput(SparkPlan plan) {
-    if (plan instanceof TesseraEvalExec eval) {
-      SparkPlan child = eval.child();
-      if (child instanceof RowToColumnarExec toColumns) {
-        return eval.withNewChildInternal(toColumns.child());
-      }
-      if (child.supportsColumnar()) {
-        return eval.withNewChildInternal(new ColumnarToRowExec(child));
-      }
+    if (plan instanceof TesseraEvalExec eval && eval.child() instanceof RowToColumnarExec toColumns) {
+      return eval.withNewChildInternal(toColumns.child());
     }
     return plan;
   }

@@ -147,6 +147,9 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
     Map<String, SQLMetric> m = scala.jdk.javaapi.CollectionConverters.asJava(metrics());
     EvalPartition work = new EvalPartition(callList(), Scala.list(passThrough),
         Scala.list(child.output()), conf, conf().sessionLocalTimeZone(), new LinkedHashMap<>(m));
+    if (child.supportsColumnar()) {
+      return child.executeColumnar().toJavaRDD().mapPartitionsWithIndex(work.columnar(), true).rdd();
+    }
     return child.execute().toJavaRDD().mapPartitionsWithIndex(work, true).rdd();
   }
 
