@@ -23,9 +23,10 @@ import java.util.Map;
  * it is; the others follow a rule per opcode, here for elementwise and data-movement opcodes and
  * in {@link BatchedContractions} for reductions, dots and the like.
  *
- * <p>Rules put the row dimension where it is cheapest (often where the operand has it) and move it
- * with a transpose only when an opcode needs it elsewhere; parameters and results get it where the
- * caller asks ({@link BatchingPass}).
+ * <p>Every batched value has its rows in its leading dimension, so a backend loops over rows
+ * outermost: the rules keep them there, and the few that cannot (a dot whose batched operand is
+ * the right one) are followed by a transpose. Parameters and results have them where the caller
+ * asks ({@link BatchingPass}), moved to and from the front by transposes when elsewhere.
  */
 final class Batcher {
   private final Computation source;
@@ -65,6 +66,14 @@ final class Batcher {
         throw cannot(i, e.getMessage());
       }
       mapped.put(i, result);
+      RowDim d = dims.get(i);
+      if (!d.isTuple() && d.dim() > 0) {
+        // Rows lead in every batched value (backends loop over rows outermost): the few rules
+        // that put them elsewhere (a dot whose batched operand is the right one, a parameter
+        // batched in another dimension) are followed by a transpose.
+        mapped.put(i, rowDimAt(i, 0));
+        dims.put(i, RowDim.at(0));
+      }
     }
     target.setRoot(finishRoot(source.root()));
     return target;
