@@ -11,7 +11,6 @@ import io.tessera.compiler.hlo.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -88,27 +87,32 @@ public final class ArrowKernel implements AutoCloseable {
   }
 
   /**
-   * Compiles {@code module} on {@code backend} for Arrow batches. {@code module} describes one row
-   * (parameter {@code f32[784]}: 784 floats per row) and goes through the batching pass first; a
-   * module whose parameters already have a leading {@code ?} row dimension is compiled as it is.
-   * Output columns are named after the module's results ({@link OutputNames}).
-   *
-   * @throws ArrowKernelException when a parameter or result cannot be an Arrow column
-   * @throws io.tessera.compiler.backend.CompilationException when the backend cannot compile it
+   * Compiles per-row module {@code module} on {@code backend} for Arrow batches: parameter
+   * {@code f32[784]} takes 784 floats per row. See {@link #compile(Module, ModuleForm, Backend,
+   * BackendOptions, ColumnBinding)}.
    */
   public static ArrowKernel compile(Module module, Backend backend, BackendOptions options, ColumnBinding columns) {
-    return compile(module, RowBatching::batched, backend, options, columns);
+    return compile(module, ModuleForm.PER_ROW, backend, options, columns);
   }
 
   /**
-   * Batches per-row module {@code perRow} with {@code batcher} and compiles it on {@code backend};
-   * output columns are named after {@code perRow}'s results.
+   * Compiles {@code module} on {@code backend} for Arrow batches, once: the batching pass (or the
+   * rebatching pass, for a {@link ModuleForm#FIXED_BATCH} module) gives it a row dimension of
+   * runtime size, then the backend compiles it. A module whose parameters already have that
+   * dimension ({@code f32[?,784]}) is compiled as it is. Output columns are named after the
+   * module's results ({@link OutputNames}); {@code module} itself is not changed.
+   *
+   * @throws ArrowKernelException when a parameter or result cannot be an Arrow column
+   * @throws io.tessera.compiler.pass.PassException naming an operation that cannot be batched
+   * @throws io.tessera.compiler.backend.CompilationException when the backend cannot compile it
    */
-  static ArrowKernel compile(Module perRow, UnaryOperator<Module> batcher, Backend backend, BackendOptions options,
+  public static ArrowKernel compile(Module module, ModuleForm form, Backend backend, BackendOptions options,
       ColumnBinding columns) {
-    checkPerRowModule(perRow);
-    List<String> names = OutputNames.of(perRow);
-    Executable executable = backend.compile(batcher.apply(perRow), options);
+    if (form == ModuleForm.PER_ROW) {
+      checkPerRowModule(module);
+    }
+    List<String> names = OutputNames.of(module);
+    Executable executable = backend.compile(RowBatching.batched(module, form), options);
     try {
       return new ArrowKernel(executable, names, columns);
     } catch (RuntimeException | Error e) {

@@ -2,6 +2,7 @@ package io.tessera.arrow.tools;
 
 import io.tessera.arrow.ArrowKernel;
 import io.tessera.arrow.ColumnBinding;
+import io.tessera.arrow.ModuleForm;
 import io.tessera.compiler.Backends;
 import io.tessera.compiler.backend.Backend;
 import io.tessera.compiler.backend.BackendOptions;
@@ -35,9 +36,11 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * {@code tessera arrow-apply --hlo FILE --in IN.arrow --out OUT.arrow [--columns a,b] [--backend cpu]}:
- * runs a per-row HLO module over every row of an Arrow IPC file (file or stream format) and writes
- * the input columns followed by one column per result, in the input's format.
+ * {@code tessera arrow-apply --hlo FILE --in IN.arrow --out OUT.arrow [--columns a,b] [--backend cpu]
+ * [--rebatch]}: runs a per-row HLO module over every row of an Arrow IPC file (file or stream
+ * format) and writes the input columns followed by one column per result, in the input's format.
+ * With {@code --rebatch} the module instead takes a fixed batch in the leading dimension of its
+ * parameters, as exported models do ({@link ModuleForm#FIXED_BATCH}).
  *
  * <p>Batch by batch: one input batch and its results are in memory at a time, whatever the file
  * size. Every check that needs no data (columns, types, fixed tensor lengths, the parameter
@@ -50,11 +53,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class ArrowApplyCommand {
   static final String USAGE = String.join("\n",
       "usage: tessera arrow-apply --hlo FILE --in IN.arrow --out OUT.arrow [--columns a,b] [--backend cpu|interpreter]",
+      "                           [--rebatch]",
       "  runs a per-row HLO module on every row of an Arrow IPC file (file or stream format) and writes",
       "  the input columns plus one column per result; --columns names the columns that feed the",
-      "  parameters, in order (default: all columns, one per parameter)");
+      "  parameters, in order (default: all columns, one per parameter); --rebatch takes a module with",
+      "  a fixed batch in the leading dimension of its parameters (f32[8,784]) instead of one row");
 
   private static final Set<String> OPTIONS = Set.of("hlo", "in", "out", "columns", "backend");
+  private static final Set<String> FLAGS = Set.of("rebatch");
   private static final long PROGRESS_INTERVAL_NANOS = 2_000_000_000L;
 
   private ArrowApplyCommand() {}
@@ -82,11 +88,11 @@ public final class ArrowApplyCommand {
   /** How the command turns the module into a kernel (tests substitute their own executables). */
   @FunctionalInterface
   interface KernelSource {
-    ArrowKernel compile(Module module, Backend backend, ColumnBinding columns);
+    ArrowKernel compile(Module module, ModuleForm form, Backend backend, ColumnBinding columns);
   }
 
-  private static ArrowKernel compile(Module module, Backend backend, ColumnBinding columns) {
-    return ArrowKernel.compile(module, backend, BackendOptions.defaults(), columns);
+  private static ArrowKernel compile(Module module, ModuleForm form, Backend backend, ColumnBinding columns) {
+    return ArrowKernel.compile(module, form, backend, BackendOptions.defaults(), columns);
   }
 
   static int run(List<String> args, PrintStream err, long progressIntervalNanos, KernelSource kernels) {
@@ -127,7 +133,8 @@ public final class ArrowApplyCommand {
     try (BufferAllocator allocator = new RootAllocator();
         ArrowReader reader = format.open(in, allocator)) {
       Schema inputSchema = reader.getVectorSchemaRoot().getSchema();
-      try (ArrowKernel kernel = kernels.compile(module, backend, columns)) {
+      ModuleForm form = options.containsKey("rebatch") ? ModuleForm.FIXED_BATCH : ModuleForm.PER_ROW;
+      try (ArrowKernel kernel = kernels.compile(module, form, backend, columns)) {
         kernel.checkInput(inputSchema);
         Schema outputSchema = outputSchema(inputSchema, kernel.outputSchema(), err);
         Progress progress = new Progress(err, progressIntervalNanos);
@@ -215,7 +222,10 @@ public final class ArrowApplyCommand {
     return module;
   }
 
-  /** {@code --name value} or {@code --name=value} pairs; {@code --hlo}, {@code --in} and {@code --out} are required. */
+  /**
+   * {@code --name value} or {@code --name=value} pairs, and flags without a value (present: mapped
+   * to {@code ""}); {@code --hlo}, {@code --in} and {@code --out} are required.
+   */
   static Map<String, String> parse(List<String> args) {
     Map<String, String> options = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
@@ -230,8 +240,10 @@ public final class ArrowApplyCommand {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
       }
-      if (!OPTIONS.contains(name)) {
-        throw new UsageException("unknown option --" + name);
+      if (FLAGS.contains(name) && value == null) {
+        value = "";
+      } else if (!OPTIONS.contains(name)) {
+        throw new UsageException(FLAGS.contains(name) ? "option --" + name + " takes no value" : "unknown option --" + name);
       }
       if (value == null) {
         if (i + 1 >= args.size()) {

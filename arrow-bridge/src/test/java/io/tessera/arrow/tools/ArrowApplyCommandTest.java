@@ -35,6 +35,8 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The arrow-apply command on real Arrow IPC files, with a Java stand-in for the compiled kernel
@@ -78,7 +80,7 @@ class ArrowApplyCommandTest {
   }
 
   private int run(String... args) {
-    return ArrowApplyCommand.run(List.of(args), err, Long.MAX_VALUE, (module, backend, columns) -> axpyKernel(columns));
+    return ArrowApplyCommand.run(List.of(args), err, Long.MAX_VALUE, (module, form, backend, columns) -> axpyKernel(columns));
   }
 
   private String err() {
@@ -179,7 +181,7 @@ class ArrowApplyCommandTest {
     Path out = dir.resolve("out.arrow");
     int status = ArrowApplyCommand.run(List.of("--hlo", hlo(PER_ROW_AXPY).toString(), "--in", in.toString(), "--out",
         out.toString(), "--columns", "x,y"), err, Long.MAX_VALUE,
-        (module, backend, columns) -> ArrowKernel.forExecutable(
+        (module, form, backend, columns) -> ArrowKernel.forExecutable(
             new FakeExecutable(List.of("f32[?]", "f32[?]"), "f32[?]", (r, i, o) -> { }), List.of("id"), columns));
     assertEquals(0, status, err());
     read(out, List.of("x", "y", "id", "id_result"));
@@ -190,7 +192,7 @@ class ArrowApplyCommandTest {
   void progressLinesReportRowsAsBatchesComplete() throws IOException {
     Path in = writeXy("in.arrow", ArrowIpc.FILE, 4, 4, 4);
     int status = ArrowApplyCommand.run(List.of("--hlo", hlo(PER_ROW_AXPY).toString(), "--in", in.toString(), "--out",
-        dir.resolve("out.arrow").toString(), "--columns", "x,y"), err, 0, (module, backend, columns) -> axpyKernel(columns));
+        dir.resolve("out.arrow").toString(), "--columns", "x,y"), err, 0, (module, form, backend, columns) -> axpyKernel(columns));
     assertEquals(0, status, err());
     assertTrue(err().contains("arrow-apply: 4 rows in 1 batch,"), err());
     assertTrue(err().contains("arrow-apply: 8 rows in 2 batches,"), err());
@@ -249,7 +251,7 @@ class ArrowApplyCommandTest {
     Path out = Files.writeString(dir.resolve("out.arrow"), "an older result");
     FakeExecutable exe = new FakeExecutable(List.of("f32[?,2]"), "f32[?]", (r, i, o) -> { });
     int status = ArrowApplyCommand.run(List.of("--hlo", hlo(PER_ROW_AXPY).toString(), "--in", in.toString(), "--out",
-        out.toString()), err, Long.MAX_VALUE, (module, backend, columns) -> ArrowKernel.forExecutable(exe, List.of("s"), columns));
+        out.toString()), err, Long.MAX_VALUE, (module, form, backend, columns) -> ArrowKernel.forExecutable(exe, List.of("s"), columns));
     assertEquals(1, status);
     assertEquals("tessera: arrow-apply: wrong tensor length: column 'v' row 1 holds 3 values, parameter 0 (%p0, f32[2]"
         + " per row) takes 2\n", err());
@@ -306,5 +308,69 @@ class ArrowApplyCommandTest {
     assertEquals(0, run("--hlo", hlo(PER_ROW_AXPY).toString(), "--in", in.toString(), "--out", out.toString(),
         "--columns", "x,y"), err());
     assertEquals(List.of(), read(out, List.of("x", "y", "id", "z")));
+  }
+
+  /** Runs the command as bin/tessera does, with the real backend. */
+  private int runForReal(String... args) {
+    return ArrowApplyCommand.run(List.of(args), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), err);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"interpreter", "cpu"})
+  void aPerRowModuleRunsOnTheRealBackends(String backend) throws IOException {
+    Path in = writeXy("in.arrow", ArrowIpc.FILE, 3, 2);
+    Path out = dir.resolve("out.arrow");
+    assertEquals(0, runForReal("--hlo", hlo(PER_ROW_AXPY).toString(), "--in", in.toString(), "--out", out.toString(),
+        "--columns", "x,y", "--backend", backend), err());
+    assertEquals(List.of(
+        List.of(List.of(0f, 0f, 0, 0f), List.of(1f, 100f, 1, 102f), List.of(2f, 200f, 2, 204f)),
+        List.of(List.of(3f, 300f, 3, 306f), List.of(4f, 400f, 4, 408f))), read(out, List.of("x", "y", "id", "z")));
+  }
+
+  @Test
+  void rebatchTakesAModuleWithAFixedBatch() throws IOException {
+    Path in = writeXy("in.arrow", ArrowIpc.STREAM, 3);
+    Path out = dir.resolve("out.arrows");
+    String fixedBatch = """
+        HloModule axpy8
+        ENTRY e {
+          x = f32[8] parameter(0)
+          y = f32[8] parameter(1)
+          two = f32[] constant(2)
+          twos = f32[8] broadcast(two), dimensions={}
+          tx = f32[8] multiply(twos, x)
+          ROOT z = f32[8] add(tx, y)
+        }
+        """;
+    assertEquals(0, runForReal("--hlo", hlo(fixedBatch).toString(), "--in", in.toString(), "--out", out.toString(),
+        "--columns", "x,y", "--backend", "interpreter", "--rebatch"), err());
+    assertEquals(List.of(List.of(List.of(0f, 0f, 0, 0f), List.of(1f, 100f, 1, 102f), List.of(2f, 200f, 2, 204f))),
+        read(out, List.of("x", "y", "id", "z")));
+  }
+
+  @Test
+  void aModuleThatCannotBeBatchedFailsWithTheReasonAndWritesNothing() throws IOException {
+    Path in = writeXy("in.arrow", ArrowIpc.FILE, 3);
+    Path out = dir.resolve("out.arrow");
+    String rowsTied = """
+        HloModule fixed
+        ENTRY e {
+          x = f32[8] parameter(0)
+          y = f32[8] parameter(1)
+          zero = f32[] constant(0)
+          total = f32[] reduce(x, zero), dimensions={0}, to_apply=add
+          totals = f32[8] broadcast(total), dimensions={}
+          ROOT z = f32[8] add(totals, y)
+        }
+        add {
+          a = f32[] parameter(0)
+          b = f32[] parameter(1)
+          ROOT s = f32[] add(a, b)
+        }
+        """;
+    assertEquals(1, runForReal("--hlo", hlo(rowsTied).toString(), "--in", in.toString(), "--out", out.toString(),
+        "--columns", "x,y", "--backend", "interpreter", "--rebatch"));
+    assertTrue(err().startsWith("tessera: arrow-apply: ") && err().contains("%total"), err());
+    assertFalse(Files.exists(out));
   }
 }
