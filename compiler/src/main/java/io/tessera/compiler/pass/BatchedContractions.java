@@ -78,9 +78,12 @@ final class BatchedContractions {
   }
 
   /**
-   * A dot with one batched operand keeps that operand's row dimension as a free (output)
-   * dimension: a batch of vectors times a matrix is ONE matrix product [rows, k] x [k, m]. With
-   * both operands batched the row dimension becomes a new leading batch dimension of the dot.
+   * A dot with one batched operand keeps that operand's rows as a free (output) dimension: a
+   * batch of vectors times a matrix is ONE matrix product [rows, k] x [k, m]. The batched operand
+   * goes on the left, so the rows come first among the free dimensions; when the rows still do
+   * not lead (the batched operand was the right one and both have other free dimensions, or the
+   * dot has batch dimensions), a transpose follows. With both operands batched, the rows become a
+   * new leading batch dimension of the dot.
    */
   static Instruction dot(Batcher b, Instruction i) {
     Instruction lhs = i.operand(0);
@@ -91,31 +94,77 @@ final class BatchedContractions {
     long[] rb = i.attributes().getOrDefault(Attr.RHS_BATCH_DIMS, new long[0]);
     long[] lc = i.requireAttr(Attr.LHS_CONTRACTING_DIMS);
     long[] rc = i.requireAttr(Attr.RHS_CONTRACTING_DIMS);
-    Attributes.Builder a = Attributes.builder();
-    int resultAt;
     if (bl != RowDim.NONE && br != RowDim.NONE) {
-      a.put(Attr.LHS_BATCH_DIMS, prepend(bl, Batcher.shift(lb, bl)))
+      Attributes.Builder a = Attributes.builder()
+          .put(Attr.LHS_BATCH_DIMS, prepend(bl, Batcher.shift(lb, bl)))
           .put(Attr.RHS_BATCH_DIMS, prepend(br, Batcher.shift(rb, br)))
           .put(Attr.LHS_CONTRACTING_DIMS, Batcher.shift(lc, bl))
           .put(Attr.RHS_CONTRACTING_DIMS, Batcher.shift(rc, br));
-      resultAt = 0;
-    } else if (bl != RowDim.NONE) {
-      putBatchDims(a, Batcher.shift(lb, bl), rb);
-      a.put(Attr.LHS_CONTRACTING_DIMS, Batcher.shift(lc, bl)).put(Attr.RHS_CONTRACTING_DIMS, rc);
-      resultAt = lb.length + freeDimsBefore(bl, Batcher.shift(lb, bl), Batcher.shift(lc, bl));
-    } else {
-      putBatchDims(a, lb, Batcher.shift(rb, br));
-      a.put(Attr.LHS_CONTRACTING_DIMS, lc).put(Attr.RHS_CONTRACTING_DIMS, Batcher.shift(rc, br));
-      int lhsFree = lhs.shape().rank() - lb.length - lc.length;
-      resultAt = lb.length + lhsFree + freeDimsBefore(br, Batcher.shift(rb, br), Batcher.shift(rc, br));
+      copyOthers(a, i.attributes());
+      return b.emit(i, RowDim.at(0), Opcode.DOT, Batcher.withRowDim(i.shape(), 0),
+          List.of(b.mapped(lhs), b.mapped(rhs)), a.build());
     }
-    for (Attr<?> attr : i.attributes().keys()) {
-      if (!a.has(attr) && attr != Attr.LHS_BATCH_DIMS && attr != Attr.RHS_BATCH_DIMS) {
-        copy(a, attr, i.attributes()); // operand_precision, metadata, ...
+    boolean swap = bl == RowDim.NONE;
+    Instruction batched = swap ? rhs : lhs;
+    Instruction other = swap ? lhs : rhs;
+    int r = swap ? br : bl;
+    long[] batchedBatch = Batcher.shift(swap ? rb : lb, r);
+    long[] batchedContracting = Batcher.shift(swap ? rc : lc, r);
+    Attributes.Builder a = Attributes.builder();
+    putBatchDims(a, batchedBatch, swap ? lb : rb);
+    a.put(Attr.LHS_CONTRACTING_DIMS, batchedContracting).put(Attr.RHS_CONTRACTING_DIMS, swap ? lc : rc);
+    copyOthers(a, i.attributes());
+
+    // Per-row result dimensions are [batch (nb), lhs free (nl), rhs free]; label them 0.. in that
+    // order and the rows -1, then lay out the dot's own result: [batch, batched free, other free].
+    int nb = lb.length;
+    int nl = lhs.shape().rank() - nb - lc.length;
+    int nr = i.shape().rank() - nb - nl;
+    int rowAt = freeDimsBefore(r, batchedBatch, batchedContracting);
+    List<Integer> natural = new ArrayList<>();
+    for (int k = 0; k < nb; k++) {
+      natural.add(k);
+    }
+    int batchedFirst = swap ? nb + nl : nb;
+    int batchedCount = swap ? nr : nl;
+    for (int k = 0; k < batchedCount; k++) {
+      if (k == rowAt) {
+        natural.add(-1);
+      }
+      natural.add(batchedFirst + k);
+    }
+    if (rowAt == batchedCount) {
+      natural.add(-1);
+    }
+    int otherFirst = swap ? nb : nb + nl;
+    for (int k = 0; k < (swap ? nl : nr); k++) {
+      natural.add(otherFirst + k);
+    }
+    int[] dims = new int[natural.size()];
+    long[] permutation = new long[natural.size()];
+    boolean identity = true;
+    for (int d = 0; d < dims.length; d++) {
+      int label = natural.get(d);
+      dims[d] = label < 0 ? Shape.DYNAMIC : i.shape().dimension(label);
+      permutation[d] = natural.indexOf(d - 1); // wanted order: rows (-1), then per-row order
+      identity &= permutation[d] == d;
+    }
+    List<Instruction> operands = List.of(b.mapped(batched), b.mapped(other));
+    Shape wanted = Batcher.withRowDim(i.shape(), 0);
+    if (identity) {
+      return b.emit(i, RowDim.at(0), Opcode.DOT, wanted, operands, a.build());
+    }
+    Instruction dot = b.helper(Opcode.DOT, Shape.array(i.shape().elementType(), dims), operands, a.build());
+    return b.emit(i, RowDim.at(0), Opcode.TRANSPOSE, wanted, List.of(dot), Batcher.dimensionsAttr(permutation));
+  }
+
+  /** Copies the attributes of {@code from} that {@code into} does not have but dimension numbers. */
+  private static void copyOthers(Attributes.Builder into, Attributes from) {
+    for (Attr<?> attr : from.keys()) {
+      if (!into.has(attr) && attr != Attr.LHS_BATCH_DIMS && attr != Attr.RHS_BATCH_DIMS) {
+        copy(into, attr, from); // operand_precision, metadata, ...
       }
     }
-    return b.emit(i, RowDim.at(resultAt), Opcode.DOT, Batcher.withRowDim(i.shape(), resultAt),
-        List.of(b.mapped(lhs), b.mapped(rhs)), a.build());
   }
 
   /**

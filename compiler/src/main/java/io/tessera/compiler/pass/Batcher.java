@@ -23,9 +23,10 @@ import java.util.Map;
  * it is; the others follow a rule per opcode, here for elementwise and data-movement opcodes and
  * in {@link BatchedContractions} for reductions, dots and the like.
  *
- * <p>Rules put the row dimension where it is cheapest (often where the operand has it) and move it
- * with a transpose only when an opcode needs it elsewhere; parameters and results get it where the
- * caller asks ({@link BatchingPass}).
+ * <p>Every batched value has its rows in its leading dimension, so a backend loops over rows
+ * outermost: the rules keep them there, and the few that cannot (a dot whose batched operand is
+ * the right one) are followed by a transpose. Parameters and results have them where the caller
+ * asks ({@link BatchingPass}), moved to and from the front by transposes when elsewhere.
  */
 final class Batcher {
   private final Computation source;
@@ -44,6 +45,7 @@ final class Batcher {
   Batcher(Computation source, NameUniquer names, List<Integer> parameterDims, List<Integer> resultDims) {
     this.source = source;
     this.target = new Computation(source.name());
+    target.textAttributes().putAll(source.textAttributes());
     this.names = names;
     this.parameterDims = parameterDims;
     this.resultDims = resultDims;
@@ -64,6 +66,14 @@ final class Batcher {
         throw cannot(i, e.getMessage());
       }
       mapped.put(i, result);
+      RowDim d = dims.get(i);
+      if (!d.isTuple() && d.dim() > 0) {
+        // Rows lead in every batched value (backends loop over rows outermost): the few rules
+        // that put them elsewhere (a dot whose batched operand is the right one, a parameter
+        // batched in another dimension) are followed by a transpose.
+        mapped.put(i, rowDimAt(i, 0));
+        dims.put(i, RowDim.at(0));
+      }
     }
     target.setRoot(finishRoot(source.root()));
     return target;
@@ -238,6 +248,7 @@ final class Batcher {
   /** Elementwise: operands meet at one row position; unbatched ones are broadcast to it. */
   private Instruction elementwise(Instruction i) {
     int rank = i.shape().rank();
+    // A bitcast-convert between widths adds or drops a minor dimension: rows go first, out of its way.
     int at = i.opcode() == Opcode.BITCAST_CONVERT ? 0 : firstRowDimOfRank(i, rank);
     List<Instruction> operands = new ArrayList<>();
     for (Instruction op : i.operands()) {
@@ -251,11 +262,7 @@ final class Batcher {
         operands.add(helper(Opcode.BROADCAST, full, List.of(mapped.get(op)), dimensionsAttr(new long[] {at})));
       }
     }
-    Shape shape = withRowDim(i.shape(), at);
-    if (i.opcode() == Opcode.BITCAST_CONVERT) {
-      shape = withRowDim(i.shape(), 0);
-    }
-    return emit(i, RowDim.at(at), i.opcode(), shape, operands, i.attributes());
+    return emit(i, RowDim.at(at), i.opcode(), withRowDim(i.shape(), at), operands, i.attributes());
   }
 
   private int firstRowDimOfRank(Instruction i, int rank) {
@@ -316,8 +323,9 @@ final class Batcher {
   /**
    * HLO's slice needs a limit in every dimension, and the row count is not known, so a slice of a
    * batched value becomes a {@code pad} with negative (cutting) edge padding, which leaves the row
-   * dimension untouched. A stride above 1 then keeps every k-th element: pad the dimension to a
-   * multiple of k, split it into [n, k], cut the k part to its first element, and merge back.
+   * dimension untouched. Strides above 1 take three more steps: the cut keeps n*k elements of a
+   * dimension strided by k (padding past the end if needed), a reshape splits it into [n, k], a
+   * second pad keeps [*, 0] of each such pair, and a reshape merges the dimensions back.
    */
   private Instruction slice(Instruction i) {
     Instruction operand = i.operand(0);
@@ -326,90 +334,62 @@ final class Batcher {
     int rank = operand.shape().rank();
     Instruction zero = scalarConstant(operand.shape(), 0);
     List<PaddingConfig.Dim> cut = new ArrayList<>();
-    int[] cutDims = new int[rank];
-    List<Integer> strided = new ArrayList<>();
+    List<Integer> cutDims = new ArrayList<>(); // per-row sizes after the cut
+    List<Integer> splitDims = new ArrayList<>(); // per-row sizes with each strided dimension as [n, k]
+    List<PaddingConfig.Dim> keepFirst = new ArrayList<>();
+    boolean strided = false;
     for (int d = 0; d < rank; d++) {
-      long n = i.shape().dimension(d);
+      int n = i.shape().dimension(d);
       long start = spec.start(d);
-      long stride = spec.stride(d);
+      long k = spec.stride(d);
       long size = operand.shape().dimension(d);
-      long last = n == 0 ? start - 1 : start + (n - 1) * stride; // the last element kept
-      cut.add(new PaddingConfig.Dim(-start, -(size - 1 - last), 0));
-      cutDims[d] = (int) (last + 1 - start);
-      if (stride > 1 && n > 1) {
-        strided.add(d);
+      long length = k > 1 && n > 1 ? n * k : n; // from start: what the cut keeps
+      cut.add(new PaddingConfig.Dim(-start, length - (size - start), 0));
+      cutDims.add((int) length);
+      if (k > 1 && n > 1) {
+        strided = true;
+        splitDims.add(n);
+        splitDims.add((int) k);
+        keepFirst.add(new PaddingConfig.Dim(0, 0, 0));
+        keepFirst.add(new PaddingConfig.Dim(0, -(k - 1), 0));
+      } else {
+        splitDims.add(n);
+        keepFirst.add(new PaddingConfig.Dim(0, 0, 0));
       }
     }
     cut.add(b, new PaddingConfig.Dim(0, 0, 0));
-    Shape cutShape = withRowDim(Shape.array(i.shape().elementType(), cutDims), b);
-    Attributes padding = Attributes.builder().put(Attr.PADDING, new PaddingConfig(cut)).build();
+    Shape cutShape = withRowDim(Shape.array(i.shape().elementType(), ints(cutDims)), b);
     List<Instruction> padOperands = List.of(mapped.get(operand), zero);
-    if (strided.isEmpty()) {
-      return emit(i, RowDim.at(b), Opcode.PAD, cutShape, padOperands, padding);
+    if (!strided) {
+      return emit(i, RowDim.at(b), Opcode.PAD, cutShape, padOperands, paddingAttr(cut));
     }
-    Instruction x = helper(Opcode.PAD, cutShape, padOperands, padding);
-    int[] current = cutDims.clone();
-    for (int s = 0; s < strided.size(); s++) {
-      int d = strided.get(s);
-      int k = (int) spec.stride(d);
-      int n = i.shape().dimension(d);
-      x = keepEveryKth(x, current, d, b, n, k, zero, s == strided.size() - 1 ? i : null);
-      current[d] = n;
+    // Strided dimensions are split in place, so the row dimension's index moves by the number of
+    // strided dimensions before it.
+    int splitB = b;
+    for (int d = 0; d < b; d++) {
+      splitB += spec.stride(d) > 1 && i.shape().dimension(d) > 1 ? 1 : 0;
     }
-    return x;
-  }
-
-  /** {@code x} (per-row dimensions {@code perRow}, row dimension at {@code b}) keeping every k-th element of {@code d}. */
-  private Instruction keepEveryKth(Instruction x, int[] perRow, int d, int b, int n, int k, Instruction zero,
-                                   Instruction named) {
-    int bd = shift(d, b);
-    int rank = x.shape().rank();
-    // 1. Pad dimension d from (n-1)k+1 to nk elements.
-    List<PaddingConfig.Dim> grow = new ArrayList<>();
-    for (int e = 0; e < rank; e++) {
-      grow.add(new PaddingConfig.Dim(0, e == bd ? k - 1 : 0, 0));
-    }
-    int[] grown = perRow.clone();
-    grown[d] = n * k;
-    Instruction padded = helper(Opcode.PAD, withRowDim(Shape.array(x.shape().elementType(), grown), b),
-        List.of(x, zero), Attributes.builder().put(Attr.PADDING, new PaddingConfig(grow)).build());
-    // 2. Split it into [n, k]: element j*k of the original dimension is [j, 0].
-    int[] split = insertAfter(grown, d, n, k);
-    Shape splitShape = withRowDim(Shape.array(x.shape().elementType(), split), b);
-    Instruction reshaped = helper(Opcode.RESHAPE, splitShape, List.of(padded), Attributes.EMPTY);
-    // 3. Keep [*, 0] of the k part, 4. merge back.
-    List<PaddingConfig.Dim> keep = new ArrayList<>();
-    for (int e = 0; e < rank + 1; e++) {
-      keep.add(new PaddingConfig.Dim(0, e == bd + 1 ? -(k - 1) : 0, 0));
-    }
-    int[] kept = insertAfter(grown, d, n, 1);
-    Instruction first = helper(Opcode.PAD, withRowDim(Shape.array(x.shape().elementType(), kept), b),
-        List.of(reshaped, zero), Attributes.builder().put(Attr.PADDING, new PaddingConfig(keep)).build());
-    int[] merged = perRow.clone();
-    merged[d] = n;
-    Shape mergedShape = withRowDim(Shape.array(x.shape().elementType(), merged), b);
-    if (named != null) {
-      return emit(named, RowDim.at(b), Opcode.RESHAPE, mergedShape, List.of(first), Attributes.EMPTY);
-    }
-    return helper(Opcode.RESHAPE, mergedShape, List.of(first), Attributes.EMPTY);
-  }
-
-  /** {@code dims} with dimension {@code d} replaced by the two dimensions {@code outer, inner}. */
-  private static int[] insertAfter(int[] dims, int d, int outer, int inner) {
-    int[] out = new int[dims.length + 1];
-    for (int e = 0, k = 0; e < out.length; e++) {
-      if (e == d) {
-        out[e] = outer;
-      } else if (e == d + 1) {
-        out[e] = inner;
-      } else {
-        out[e] = dims[k];
-      }
-      if (e != d) {
-        k++;
+    keepFirst.add(splitB, new PaddingConfig.Dim(0, 0, 0));
+    Shape splitShape = withRowDim(Shape.array(i.shape().elementType(), ints(splitDims)), splitB);
+    List<Integer> keptDims = new ArrayList<>(splitDims);
+    for (int e = 0, d = 0; d < rank; d++, e++) {
+      if (spec.stride(d) > 1 && i.shape().dimension(d) > 1) {
+        keptDims.set(++e, 1);
       }
     }
-    return out;
+    Shape keptShape = withRowDim(Shape.array(i.shape().elementType(), ints(keptDims)), splitB);
+    Instruction x = helper(Opcode.PAD, cutShape, padOperands, paddingAttr(cut));
+    x = helper(Opcode.RESHAPE, splitShape, List.of(x), Attributes.EMPTY);
+    x = helper(Opcode.PAD, keptShape, List.of(x, zero), paddingAttr(keepFirst));
+    return emit(i, RowDim.at(b), Opcode.RESHAPE, withRowDim(i.shape(), b), List.of(x), Attributes.EMPTY);
+  }
+
+  private static Attributes paddingAttr(List<PaddingConfig.Dim> dims) {
+    return Attributes.builder().put(Attr.PADDING, new PaddingConfig(dims)).build();
+  }
+
+  private static int[] ints(List<Integer> values) {
+    return values.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private Instruction concatenate(Instruction i) {

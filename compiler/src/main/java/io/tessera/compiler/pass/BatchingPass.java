@@ -19,7 +19,8 @@ import java.util.List;
  * shift their dimension numbers; constants and every value that does not depend on a row
  * parameter stay as they are (weights are not copied per row) and are broadcast where an
  * elementwise operation meets them with a batched value; a dot of a batched vector with an
- * unbatched matrix becomes ONE [rows, k] x [k, m] product. Calls in the entry are inlined first;
+ * unbatched matrix becomes ONE [rows, k] x [k, m] product. Rows lead in every batched value, so
+ * a backend loops over rows outermost. Calls in the entry are inlined first;
  * an operation with no rule (a row-dependent loop, custom-call, scatter...) fails with a
  * {@link PassException} naming it.
  *

@@ -41,6 +41,9 @@ import java.util.Set;
  * alone. Running the pass again changes nothing.
  */
 public final class Fusion implements Pass {
+  /** Whether a producer joins a fusion: moved into it, copied into it, or not at all. */
+  private enum Admission { MOVED, DUPLICATED, STAYS_OUT }
+
   /** XLA's fusion kinds, as printed in {@code kind=}. */
   static final String LOOP = "kLoop";
   static final String INPUT = "kInput";
@@ -147,9 +150,9 @@ public final class Fusion implements Pass {
         if (group.contains(producer)) {
           continue;
         }
-        Boolean duplicate = admission(group, producer);
-        if (duplicate != null) {
-          group.add(producer, duplicate);
+        Admission admission = admission(group, producer);
+        if (admission != Admission.STAYS_OUT) {
+          group.add(producer, admission == Admission.DUPLICATED);
           if (producer.opcode() != Opcode.DOT) {
             candidates.addAll(producer.operands());
           }
@@ -158,31 +161,24 @@ public final class Fusion implements Pass {
       return group;
     }
 
-    /**
-     * Whether {@code producer} joins {@code group}: {@code null} when it does not, else whether it
-     * joins as a duplicate (other instructions outside keep using the original).
-     */
-    private Boolean admission(FusionGroup group, Instruction producer) {
+    /** How {@code producer} joins {@code group}, if it does. */
+    private Admission admission(FusionGroup group, Instruction producer) {
       List<Instruction> readers = group.membersAmong(users.get(producer));
       if (readers.stream().anyMatch(r -> r.opcode() == Opcode.DOT)) {
-        return null; // a dot reads its operands from buffers: they stay outside its fusion
+        return Admission.STAYS_OUT; // a dot reads its operands from buffers: they stay outside its fusion
       }
       boolean movable = producer != computation.root() && group.coversAll(users.get(producer));
       if (producer.opcode() == Opcode.DOT) {
-        return movable && fuseDotEpilogues && group.acceptsDot(producer) ? Boolean.FALSE : null;
+        return movable && fuseDotEpilogues && group.acceptsDot(producer) ? Admission.MOVED : Admission.STAYS_OUT;
       }
       if (!FusionRules.isLoopFusible(producer)) {
-        return null;
+        return Admission.STAYS_OUT;
       }
       if (FusionRules.isExpensive(producer)) {
-        for (Instruction reader : readers) {
-          if (FusionRules.reusesOperandElements(reader)) {
-            return null;
-          }
-        }
-        return movable ? Boolean.FALSE : null;
+        boolean recomputed = readers.stream().anyMatch(FusionRules::reusesOperandElements);
+        return movable && !recomputed ? Admission.MOVED : Admission.STAYS_OUT;
       }
-      return !movable;
+      return movable ? Admission.MOVED : Admission.DUPLICATED;
     }
   }
 

@@ -34,7 +34,9 @@ public final class ModuleCopy {
     copy.headerAttributes().putAll(module.headerAttributes());
     Map<Computation, Computation> computations = new IdentityHashMap<>();
     for (Computation c : module.computations()) {
-      computations.put(c, new Computation(c.name()));
+      Computation twin = new Computation(c.name());
+      twin.textAttributes().putAll(c.textAttributes());
+      computations.put(c, twin);
     }
     for (Computation c : module.computations()) {
       Computation target = computations.get(c);

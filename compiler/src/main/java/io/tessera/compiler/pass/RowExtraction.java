@@ -9,7 +9,6 @@ import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.hlo.PaddingConfig;
 import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.hlo.SliceSpec;
-import io.tessera.compiler.hlo.Window;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -44,6 +43,7 @@ final class RowExtraction {
   RowExtraction(Computation source, NameUniquer names, List<Integer> parameterDims) {
     this.source = source;
     this.target = new Computation(source.name());
+    target.textAttributes().putAll(source.textAttributes());
     this.names = names;
     this.parameterDims = parameterDims;
   }
@@ -76,29 +76,41 @@ final class RowExtraction {
     return batch;
   }
 
-  private PassException mixes(Instruction i, String how) {
+  PassException mixes(Instruction i, String how) {
     return new PassException("cannot rebatch: %" + i.name() + " (" + i.opcode() + ") " + how);
+  }
+
+  Instruction mapped(Instruction old) {
+    return mapped.get(old);
+  }
+
+  void setDim(Instruction old, RowDim rowDim) {
+    dims.put(old, rowDim);
+  }
+
+  Instruction add(Instruction instruction) {
+    return target.add(instruction);
   }
 
   private RowDim dim(Instruction old) {
     return dims.get(old);
   }
 
-  private int rowOfBatched(Instruction old) {
+  int rowOfBatched(Instruction old) {
     return dims.get(old).dim();
   }
 
-  private boolean isBatched(Instruction old) {
+  boolean isBatched(Instruction old) {
     return dims.get(old).isBatched();
   }
 
-  private Instruction emit(Instruction old, int rowDim, Opcode opcode, Shape shape, List<Instruction> operands,
+  Instruction emit(Instruction old, int rowDim, Opcode opcode, Shape shape, List<Instruction> operands,
                            Attributes attributes) {
     dims.put(old, RowDim.at(rowDim));
     return target.add(Instruction.create(old.name(), opcode, shape, operands, attributes));
   }
 
-  private static Shape without(Shape shape, int d) {
+  static Shape without(Shape shape, int d) {
     int[] dims = shape.dimensions();
     int[] out = new int[dims.length - 1];
     for (int e = 0, k = 0; e < dims.length; e++) {
@@ -110,7 +122,7 @@ final class RowExtraction {
   }
 
   /** Per-row dimension numbers: {@code d} removed (it must not be among them), the ones above it lowered. */
-  private static long[] without(long[] dims, int d) {
+  static long[] without(long[] dims, int d) {
     long[] out = new long[dims.length];
     for (int k = 0; k < dims.length; k++) {
       out[k] = dims[k] > d ? dims[k] - 1 : dims[k];
@@ -118,7 +130,7 @@ final class RowExtraction {
     return out;
   }
 
-  private static boolean contains(long[] values, long v) {
+  static boolean contains(long[] values, long v) {
     for (long x : values) {
       if (x == v) {
         return true;
@@ -127,7 +139,7 @@ final class RowExtraction {
     return false;
   }
 
-  private static long[] remove(long[] values, int index) {
+  static long[] remove(long[] values, int index) {
     long[] out = new long[values.length - 1];
     for (int k = 0, j = 0; k < values.length; k++) {
       if (k != index) {
@@ -168,14 +180,14 @@ final class RowExtraction {
       case CONCATENATE -> concatenate(i);
       case PAD -> pad(i);
       case REVERSE -> reverse(i);
-      case REDUCE -> reduce(i);
-      case SORT -> sort(i);
-      case REDUCE_WINDOW -> reduceWindow(i);
-      case SELECT_AND_SCATTER -> selectAndScatter(i);
-      case DOT -> dot(i);
-      case DYNAMIC_SLICE -> dynamicSlice(i);
-      case DYNAMIC_UPDATE_SLICE -> dynamicUpdateSlice(i);
-      case GATHER -> gather(i);
+      case REDUCE -> ExtractedContractions.reduce(this, i);
+      case SORT -> ExtractedContractions.sort(this, i);
+      case REDUCE_WINDOW -> ExtractedContractions.reduceWindow(this, i);
+      case SELECT_AND_SCATTER -> ExtractedContractions.selectAndScatter(this, i);
+      case DOT -> ExtractedContractions.dot(this, i);
+      case DYNAMIC_SLICE -> ExtractedContractions.dynamicSlice(this, i);
+      case DYNAMIC_UPDATE_SLICE -> ExtractedContractions.dynamicUpdateSlice(this, i);
+      case GATHER -> ExtractedContractions.gather(this, i);
       case FUSION -> throw mixes(i, "holds fused instructions: rebatch a module before fusing it");
       default -> throw mixes(i, "takes a batched operand, and rebatching has no rule to keep rows apart through "
           + i.opcode());
@@ -410,192 +422,8 @@ final class RowExtraction {
         i.attributes().with(Attr.DIMENSIONS, without(reversed, r)));
   }
 
-  private Instruction reduce(Instruction i) {
-    int inputs = i.operandCount() / 2;
-    int r = firstBatchedDim(i, i.operands().subList(0, inputs));
-    long[] reduced = i.requireAttr(Attr.DIMENSIONS);
-    if (contains(reduced, r)) {
-      throw mixes(i, "reduces over the batch dimension " + r + ": its result combines rows");
-    }
-    List<Instruction> operands = new ArrayList<>(rowsAt(i, i.operands().subList(0, inputs), r));
-    for (Instruction init : i.operands().subList(inputs, i.operandCount())) {
-      operands.add(mapped.get(init));
-    }
-    int resultDim = r;
-    for (long d : reduced) {
-      resultDim -= d < r ? 1 : 0;
-    }
-    return emitPerElement(i, resultDim, operands, i.attributes().with(Attr.DIMENSIONS, without(reduced, r)));
-  }
-
-  private Instruction sort(Instruction i) {
-    int r = firstBatchedDim(i, i.operands());
-    long along = i.requireAttr(Attr.DIMENSIONS)[0];
-    if (along == r) {
-      throw mixes(i, "sorts along the batch dimension " + r + ": rows would change places");
-    }
-    return emitPerElement(i, r, rowsAt(i, i.operands(), r),
-        i.attributes().with(Attr.DIMENSIONS, new long[] {along > r ? along - 1 : along}));
-  }
-
-  private Instruction reduceWindow(Instruction i) {
-    int inputs = i.operandCount() / 2;
-    int r = firstBatchedDim(i, i.operands().subList(0, inputs));
-    List<Window.Dim> window = new ArrayList<>(i.requireAttr(Attr.WINDOW).dims());
-    if (!window.remove(r).equals(Window.Dim.of(1))) {
-      throw mixes(i, "has a window over the batch dimension " + r + " wider than one row");
-    }
-    List<Instruction> operands = new ArrayList<>(rowsAt(i, i.operands().subList(0, inputs), r));
-    for (Instruction init : i.operands().subList(inputs, i.operandCount())) {
-      operands.add(mapped.get(init));
-    }
-    return emitPerElement(i, r, operands, i.attributes().with(Attr.WINDOW, new Window(window)));
-  }
-
-  private Instruction selectAndScatter(Instruction i) {
-    int r = firstBatchedDim(i, i.operands().subList(0, 2));
-    List<Window.Dim> window = new ArrayList<>(i.requireAttr(Attr.WINDOW).dims());
-    if (!window.remove(r).equals(Window.Dim.of(1))) {
-      throw mixes(i, "has a window over the batch dimension " + r + " wider than one row");
-    }
-    List<Instruction> operands = new ArrayList<>(rowsAt(i, i.operands().subList(0, 2), r));
-    operands.add(mapped.get(i.operand(2)));
-    return emit(i, r, Opcode.SELECT_AND_SCATTER, without(i.shape(), r), operands,
-        i.attributes().with(Attr.WINDOW, new Window(window)));
-  }
-
-  /**
-   * The batch must be a free dimension of the one batched operand (a batch of vectors times a
-   * matrix), or a dot batch dimension paired between two batched operands.
-   */
-  private Instruction dot(Instruction i) {
-    Instruction lhs = i.operand(0);
-    Instruction rhs = i.operand(1);
-    int rl = rowOfBatched(lhs);
-    int rr = rowOfBatched(rhs);
-    long[] lb = i.attributes().getOrDefault(Attr.LHS_BATCH_DIMS, new long[0]);
-    long[] rb = i.attributes().getOrDefault(Attr.RHS_BATCH_DIMS, new long[0]);
-    long[] lc = i.requireAttr(Attr.LHS_CONTRACTING_DIMS);
-    long[] rc = i.requireAttr(Attr.RHS_CONTRACTING_DIMS);
-    if (contains(lc, rl) || contains(rc, rr)) {
-      throw mixes(i, "contracts the batch dimension: each result would sum over rows");
-    }
-    int resultDim;
-    if (rl != RowDim.NONE && rr != RowDim.NONE) {
-      int pair = indexOf(lb, rl);
-      if (pair < 0 || rb[pair] != rr) {
-        throw mixes(i, "multiplies rows of %" + lhs.name() + " with rows of %" + rhs.name()
-            + " (the batch dimensions are not a paired dot batch dimension)");
-      }
-      lb = without(remove(lb, pair), rl);
-      rb = without(remove(rb, pair), rr);
-      resultDim = pair;
-    } else if (rl != RowDim.NONE) {
-      if (contains(lb, rl)) {
-        throw mixes(i, "pairs the batch dimension of %" + lhs.name() + " with a dimension of %" + rhs.name()
-            + ", which is not the same for every row");
-      }
-      resultDim = lb.length + freeDimsBefore(rl, lb, lc);
-      lb = without(lb, rl);
-    } else {
-      if (contains(rb, rr)) {
-        throw mixes(i, "pairs the batch dimension of %" + rhs.name() + " with a dimension of %" + lhs.name()
-            + ", which is not the same for every row");
-      }
-      resultDim = lb.length + (lhs.shape().rank() - lb.length - lc.length) + freeDimsBefore(rr, rb, rc);
-      rb = without(rb, rr);
-    }
-    Attributes a = i.attributes()
-        .with(Attr.LHS_CONTRACTING_DIMS, rl == RowDim.NONE ? lc : without(lc, rl))
-        .with(Attr.RHS_CONTRACTING_DIMS, rr == RowDim.NONE ? rc : without(rc, rr));
-    if (lb.length == 0) {
-      a = a.without(Attr.LHS_BATCH_DIMS).without(Attr.RHS_BATCH_DIMS);
-    } else {
-      a = a.with(Attr.LHS_BATCH_DIMS, lb).with(Attr.RHS_BATCH_DIMS, rb);
-    }
-    return emit(i, resultDim, Opcode.DOT, without(i.shape(), resultDim), List.of(mapped.get(lhs), mapped.get(rhs)),
-        a);
-  }
-
-  /** The slice keeps the whole batch, from start 0 of the batch dimension. */
-  private Instruction dynamicSlice(Instruction i) {
-    int r = rowOfBatched(i.operand(0));
-    long[] sizes = i.requireAttr(Attr.DYNAMIC_SLICE_SIZES);
-    if (!ConstantValues.isAll(i.operand(1 + r), 0) || sizes[r] != batch) {
-      throw mixes(i, "slices part of the batch dimension " + r + ": rows would move or go");
-    }
-    List<Instruction> operands = new ArrayList<>();
-    operands.add(mapped.get(i.operand(0)));
-    for (int k = 1; k < i.operandCount(); k++) {
-      if (k != 1 + r) {
-        operands.add(mapped.get(i.operand(k)));
-      }
-    }
-    return emit(i, r, Opcode.DYNAMIC_SLICE, without(i.shape(), r), operands,
-        i.attributes().with(Attr.DYNAMIC_SLICE_SIZES, remove(sizes, r)));
-  }
-
-  /** The update covers the whole batch, at start 0 of the batch dimension. */
-  private Instruction dynamicUpdateSlice(Instruction i) {
-    int r = firstBatchedDim(i, i.operands().subList(0, 2));
-    for (int k = 2; k < i.operandCount(); k++) {
-      if (isBatched(i.operand(k))) {
-        throw mixes(i, "takes a start index from the batch");
-      }
-    }
-    Instruction start = i.operand(2 + r);
-    if (!ConstantValues.isAll(start, 0) || i.operand(1).shape().dimension(r) != batch) {
-      throw mixes(i, "updates part of the batch dimension " + r + ": rows would not be updated alike");
-    }
-    List<Instruction> operands = new ArrayList<>(rowsAt(i, i.operands().subList(0, 2), r));
-    for (int k = 2; k < i.operandCount(); k++) {
-      if (k != 2 + r) {
-        operands.add(mapped.get(i.operand(k)));
-      }
-    }
-    return emit(i, r, Opcode.DYNAMIC_UPDATE_SLICE, without(i.shape(), r), operands, i.attributes());
-  }
-
-  /** Rows of the indices select rows of the output: a lookup per row in a table shared by all. */
-  private Instruction gather(Instruction i) {
-    if (isBatched(i.operand(0))) {
-      throw mixes(i, "gathers from the batch: a row could read another row's values");
-    }
-    Instruction indices = i.operand(1);
-    int ri = rowOfBatched(indices);
-    long vector = i.requireAttr(Attr.INDEX_VECTOR_DIM);
-    long[] batching = i.attributes().getOrDefault(Attr.START_INDICES_BATCHING_DIMS, new long[0]);
-    if (ri == vector || contains(batching, ri)) {
-      throw mixes(i, "uses the batch dimension of its indices as an index vector or batching dimension");
-    }
-    int k = ri - (vector < ri ? 1 : 0); // the batch's place among the indices' batch dimensions
-    long[] offsets = i.requireAttr(Attr.OFFSET_DIMS);
-    int r = -1;
-    for (int d = 0, seen = 0; d < i.shape().rank(); d++) {
-      if (!contains(offsets, d) && seen++ == k) {
-        r = d;
-      }
-    }
-    Attributes a = i.attributes().with(Attr.OFFSET_DIMS, without(offsets, r))
-        .with(Attr.INDEX_VECTOR_DIM, vector > ri ? vector - 1 : vector);
-    if (batching.length > 0) {
-      a = a.with(Attr.START_INDICES_BATCHING_DIMS, without(batching, ri));
-    }
-    return emit(i, r, Opcode.GATHER, without(i.shape(), r), List.of(mapped.get(i.operand(0)), mapped.get(indices)),
-        a);
-  }
-
-  private Instruction emitPerElement(Instruction i, int r, List<Instruction> operands, Attributes attributes) {
-    if (i.shape().isTuple()) {
-      List<Shape> shapes = i.shape().tupleShapes().stream().map(s -> without(s, r)).toList();
-      dims.put(i, RowDim.tuple(shapes.stream().map(s -> RowDim.at(r)).toList()));
-      return target.add(Instruction.create(i.name(), i.opcode(), Shape.tuple(shapes), operands, attributes));
-    }
-    return emit(i, r, i.opcode(), without(i.shape(), r), operands, attributes);
-  }
-
   /** The batch dimension shared by the batched ones among {@code operands}. */
-  private int firstBatchedDim(Instruction i, List<Instruction> operands) {
+  int firstBatchedDim(Instruction i, List<Instruction> operands) {
     int r = -1;
     for (Instruction op : operands) {
       if (isBatched(op)) {
@@ -609,29 +437,12 @@ final class RowExtraction {
   }
 
   /** Each operand's row along {@code r}: its own, or the one row of an operand equal for every row. */
-  private List<Instruction> rowsAt(Instruction i, List<Instruction> operands, int r) {
+  List<Instruction> rowsAt(Instruction i, List<Instruction> operands, int r) {
     List<Instruction> out = new ArrayList<>();
     for (Instruction op : operands) {
       out.add(isBatched(op) ? mapped.get(op) : sameRow(i, op, r));
     }
     return out;
-  }
-
-  private static int indexOf(long[] values, long v) {
-    for (int k = 0; k < values.length; k++) {
-      if (values[k] == v) {
-        return k;
-      }
-    }
-    return -1;
-  }
-
-  private static int freeDimsBefore(int d, long[] batch, long[] contracting) {
-    int n = 0;
-    for (int e = 0; e < d; e++) {
-      n += contains(batch, e) || contains(contracting, e) ? 0 : 1;
-    }
-    return n;
   }
 
   private List<Integer> resultDims(Instruction root) {

@@ -14,13 +14,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo|buffers|llvm] [--dump-to DIR]}: parses and
- * verifies a module, runs the named passes (the CPU pipeline, {@link Pipelines#cpuDefault}, when
- * {@code --passes} is absent; nothing when it is {@code none}) with the verifier between them, and
- * prints the result to stdout: the module as HLO text, or with {@code --emit buffers} the buffer
- * assignment of the result ({@link BufferAssignment#report()}). {@code --dump-to} writes the module
- * after each change, as {@code --xla_dump_to} does. {@code --emit llvm} prints the CPU backend's kernel
- * for the result after LLVM's optimizations: what actually runs.
+ * {@code tessera hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers|llvm] [--dump-to DIR]}:
+ * parses and verifies a module, runs the named passes with the verifier between them, and prints
+ * the result to stdout: the module as HLO text, its buffer assignment
+ * ({@link BufferAssignment#report()}), or the CPU backend's optimized LLVM IR.
+ *
+ * <p>Without {@code --passes}, {@code hlo} and {@code buffers} run the CPU pipeline
+ * ({@link Pipelines#cpuDefault}); {@code llvm} hands the backend the module as parsed, since the
+ * backend compiles what it is given. {@code --passes none} runs nothing. {@code --dump-to} writes
+ * the module after each change, as {@code --xla_dump_to} does.
  */
 final class HloOptCommand {
   private HloOptCommand() {}
@@ -28,27 +30,28 @@ final class HloOptCommand {
   static int run(List<String> args, PrintStream out, PrintStream err) {
     CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit", "dump-to"));
     String emit = cl.option("emit", "hlo");
-    if (!emit.equals("hlo") && !emit.equals("buffers") && !emit.equals("llvm")) {
+    if (!Set.of("hlo", "buffers", "llvm").contains(emit)) {
       throw new UsageException("--emit " + emit + " is not supported (available: hlo, buffers, llvm)");
     }
-    Pipeline pipeline = pipeline(cl);
+    Pipeline pipeline = pipeline(cl, emit.equals("llvm"));
     Module module = HloFiles.readModule(cl.onePositional("HLO file"));
     if (pipeline != null) {
       pipeline.run(module);
     }
-    out.print(switch (emit) {
-      case "buffers" -> BufferAssignment.assign(module).report();
-      case "llvm" -> new CpuBackend().emitLlvmIr(module, BackendOptions.defaults(), true);
-      default -> HloPrinter.print(module);
-    });
+    switch (emit) {
+      case "buffers" -> out.print(BufferAssignment.assign(module).report());
+      // The CPU backend's kernel after LLVM's optimization pipeline: what actually runs.
+      case "llvm" -> out.print(new CpuBackend().emitLlvmIr(module, BackendOptions.defaults(), true));
+      default -> out.print(HloPrinter.print(module));
+    }
     return 0;
   }
 
   /** The pipeline the options ask for, or {@code null} for none. */
-  private static Pipeline pipeline(CommandLine cl) {
+  private static Pipeline pipeline(CommandLine cl, boolean forBackend) {
     Path dump = cl.has("dump-to") ? Path.of(cl.option("dump-to", "")) : null;
     if (!cl.has("passes")) {
-      return Pipelines.cpuDefault(dump);
+      return forBackend ? null : Pipelines.cpuDefault(dump);
     }
     String passes = cl.option("passes", "").strip();
     if (passes.equals("none")) {

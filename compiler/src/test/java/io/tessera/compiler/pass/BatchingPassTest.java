@@ -18,6 +18,7 @@ import io.tessera.compiler.text.HloPrinter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -89,6 +90,41 @@ class BatchingPassTest {
         """)));
     assertEquals("f32[?,2,4]", batched.entry().instruction("d").shape().toString());
     assertEquals("f32[?,4,2]", batched.entry().root().shape().toString());
+    // A matrix times a batched vector: the batched operand goes left, one [rows,3]x[4,3] product.
+    Module right = batched(HloParser.parse(entry("""
+          x = f32[3] parameter(0)
+          w = f32[4,3] constant({...})
+          d = f32[4] dot(w, x), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+          ROOT n = f32[4] negate(d)
+        """)));
+    Instruction d = right.entry().instruction("d");
+    assertEquals("f32[?,4]", d.shape().toString());
+    assertEquals(List.of("x", "w"), d.operands().stream().map(Instruction::name).toList());
+    assertTrue(HloPrinter.print(d).contains("lhs_contracting_dims={1}, rhs_contracting_dims={1}"), HloPrinter.print(d));
+    // A matrix times a batched matrix: rows lead through a transpose of the dot's result.
+    assertBatchesRowByRow(entry("""
+          x = f32[3,2] parameter(0)
+          w = f32[4,3] parameter(1)
+          ROOT d = f32[4,2] dot(w, x), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+        """));
+    assertBatchesRowByRow(entry("""
+          x = f32[5,3,2] parameter(0)
+          w = f32[5,4,3] parameter(1)
+          ROOT d = f32[5,4,2] dot(w, x), lhs_batch_dims={0}, rhs_batch_dims={0}, lhs_contracting_dims={2}, rhs_contracting_dims={1}
+        """));
+    assertRowsLead(right);
+  }
+
+  /** Every dynamic dimension of the batched entry is its leading one. */
+  private static void assertRowsLead(Module batched) {
+    for (Instruction i : batched.entry().instructions()) {
+      if (i.shape().isArray()) {
+        for (int d = 1; d < i.shape().rank(); d++) {
+          int dim = d;
+          assertTrue(!i.shape().isDynamicDimension(dim), () -> i + " has rows in dimension " + dim);
+        }
+      }
+    }
   }
 
   @Test
@@ -339,6 +375,7 @@ class BatchingPassTest {
     } catch (RuntimeException e) {
       throw new AssertionError("seed " + seed + ": " + e.getMessage() + "\n" + HloPrinter.print(perRow), e);
     }
+    assertRowsLead(batched);
     for (int rows : ROW_COUNTS) {
       assertRowByRow(perRow, batched, rows, seed, "random program seed " + seed);
     }

@@ -110,7 +110,8 @@ class BufferAssignmentPropertyTest {
     }
     for (BufferAssignment.Output o : a.outputs()) {
       if (!o.copy()) {
-        assertEquals(storedValue(o.buffer(), o.value()), occupant.get(place(o.buffer())), what + ": output " + o.index());
+        assertEquals(storedValue(o.buffer(), o.value()), occupant.get(place(o.buffer())),
+            what + ": output " + o.index());
       }
     }
     checkSlots(a, what);

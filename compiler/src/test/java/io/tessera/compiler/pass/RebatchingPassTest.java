@@ -229,8 +229,8 @@ class RebatchingPassTest {
               ROOT d = f32[8,4] dot(x, w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
             }
             """)));
-    assertTrue(e.getMessage().startsWith("cannot rebatch: parameter %w has size 4 in dimension 0, not the batch size 8"),
-        e.getMessage());
+    String expected = "cannot rebatch: parameter %w has size 4 in dimension 0, not the batch size 8";
+    assertTrue(e.getMessage().startsWith(expected), e.getMessage());
   }
 
   private static void assertRefused(String body, String reason) {

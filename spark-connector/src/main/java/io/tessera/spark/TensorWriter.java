@@ -1,0 +1,165 @@
+package io.tessera.spark;
+
+import io.tessera.spark.KernelSignature.InputKind;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+
+/**
+ * Writes one argument column of a batch of rows into the Arrow tensor layout of its parameter
+ * ({@link ArrowTensors}): scalars, nested arrays (row-major, each level's length checked), or
+ * Spark ML vectors (dense or sparse, expanded to dense). A null value, or a null element anywhere
+ * inside an array, makes the row null: the kernel's output for it is null.
+ *
+ * <p>The vector is allocated once for the largest batch and overwritten batch after batch.
+ */
+final class TensorWriter implements AutoCloseable {
+  private static final int ML_DENSE = 1;
+
+  private final int ordinal;
+  private final TensorSpec spec;
+  private final InputKind kind;
+  private final String call;
+  private final String column;
+  private final ElementCopier copier;
+  private final int elementsPerRow;
+  private BufferAllocator allocator;
+  private int capacity;
+  private FieldVector vector;
+  private ArrowBuf validity;
+  private ArrowBuf data;
+
+  /**
+   * @param ordinal the argument's field in the rows written
+   * @param spec the parameter
+   * @param kind how the column's type feeds it
+   * @param call the function call, e.g. {@code mlp(features)}, for messages
+   * @param column the column as the user wrote it, for messages
+   */
+  TensorWriter(int ordinal, TensorSpec spec, InputKind kind, String call, String column) {
+    this.ordinal = ordinal;
+    this.spec = spec;
+    this.kind = kind;
+    this.call = call;
+    this.column = column;
+    this.copier = ElementCopier.of(spec.element());
+    this.elementsPerRow = spec.elementsPerRow();
+  }
+
+  /** Allocates the vector for batches of up to {@code capacity} rows. */
+  void allocate(BufferAllocator allocator, int capacity) {
+    this.allocator = allocator;
+    this.capacity = capacity;
+    vector = ArrowTensors.allocate(spec.name(), spec, allocator, capacity);
+    validity = vector.getValidityBuffer();
+    data = ArrowTensors.elements(vector).getDataBuffer();
+  }
+
+  /** Makes room for a batch of {@code rows} rows (a columnar child's batches may be larger than planned). */
+  void ensureCapacity(int rows) {
+    if (rows > capacity) {
+      close();
+      allocate(allocator, rows);
+    }
+  }
+
+  FieldVector vector() {
+    return vector;
+  }
+
+  /**
+   * Writes the argument of {@code row} as row {@code index} of the batch.
+   *
+   * @param where the row's place in the partition, for errors
+   * @throws BadRowException when an array's length does not match the parameter's dimension
+   */
+  void write(InternalRow row, int index, RowPosition where) {
+    boolean valid = !row.isNullAt(ordinal) && switch (kind) {
+      case SCALAR -> {
+        copier.copyScalar(row, ordinal, data, index);
+        yield true;
+      }
+      case ARRAY -> writeArray(row.getArray(ordinal), 0, (long) index * elementsPerRow, where, "");
+      case ML_VECTOR -> writeMlVector(row.getStruct(ordinal, 4), (long) index * elementsPerRow, where);
+    };
+    BitVectorHelper.setValidityBit(validity, index, valid ? 1 : 0);
+  }
+
+  /** Sets the counts and inner validity once {@code rows} rows are written. */
+  void finish(int rows) {
+    ArrowTensors.finish(vector, rows);
+  }
+
+  /**
+   * Writes {@code a}, the level {@code level} array of a row, at element {@code first}; returns
+   * false when it contains a null.
+   */
+  private boolean writeArray(ArrayData a, int level, long first, RowPosition where, String path) {
+    int length = spec.dims()[level];
+    if (a.numElements() != length) {
+      throw new BadRowException(call + ": " + where + ": column " + column + path + " has " + a.numElements()
+          + " elements, parameter " + spec + " expects " + length);
+    }
+    if (level == spec.rank() - 1) {
+      for (int j = 0; j < length; j++) {
+        if (a.isNullAt(j)) {
+          return false;
+        }
+      }
+      copier.copyArray(a, length, data, first);
+      return true;
+    }
+    long stride = 1;
+    for (int d = level + 1; d < spec.rank(); d++) {
+      stride *= spec.dims()[d];
+    }
+    for (int j = 0; j < length; j++) {
+      if (a.isNullAt(j) || !writeArray(a.getArray(j), level + 1, first + j * stride, where, path + "[" + j + "]")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A Spark ML vector: struct(type: 0 sparse / 1 dense, size, indices, values). */
+  private boolean writeMlVector(InternalRow v, long first, RowPosition where) {
+    int length = spec.dims()[0];
+    if (v.getByte(0) == ML_DENSE) {
+      ArrayData values = v.getArray(3);
+      if (values.numElements() != length) {
+        throw new BadRowException(call + ": " + where + ": column " + column + " is a dense vector of size "
+            + values.numElements() + ", parameter " + spec + " expects size " + length);
+      }
+      copier.copyArray(values, length, data, first);
+      return true;
+    }
+    int size = v.getInt(1);
+    if (size != length) {
+      throw new BadRowException(call + ": " + where + ": column " + column + " is a sparse vector of size " + size
+          + ", parameter " + spec + " expects size " + length);
+    }
+    ArrayData indices = v.getArray(2);
+    ArrayData values = v.getArray(3);
+    data.setZero(first * Double.BYTES, (long) length * Double.BYTES);
+    for (int k = 0; k < indices.numElements(); k++) {
+      int i = indices.getInt(k);
+      if (i < 0 || i >= length) {
+        throw new BadRowException(call + ": " + where + ": column " + column + " is a sparse vector with index " + i
+            + ", outside its size " + length);
+      }
+      data.setDouble((first + i) * Double.BYTES, values.getDouble(k));
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    if (vector != null) {
+      vector.close();
+      vector = null;
+    }
+  }
+}
