@@ -104,6 +104,8 @@ public final class ArrowBenchmarks {
   private final List<String[]> rows = new ArrayList<>();
   private final List<String[]> wallRows = new ArrayList<>();
   private String fileRow = "";
+  private String loadBefore = "";
+  private String loadAfter = "";
 
   /** Per-batch times of one configuration: apply, apply outside the kernel, the Java loop. */
   private static final class Samples {
@@ -132,6 +134,7 @@ public final class ArrowBenchmarks {
     Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/arrow.md");
     long totalRows = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
     ArrowBenchmarks b = new ArrowBenchmarks();
+    b.loadBefore = loadAverage();
     Backend cpu = Backends.byName("cpu");
     if (!cpu.isAvailable()) {
       throw new IllegalStateException("the cpu backend is not available: " + cpu.unavailableReason());
@@ -140,6 +143,7 @@ public final class ArrowBenchmarks {
       b.measure(cpu, totalRows, batchRows);
     }
     b.fileRun(totalRows, 65_536);
+    b.loadAfter = loadAverage();
     String table = b.markdown(totalRows);
     System.out.println(table);
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -358,7 +362,8 @@ public final class ArrowBenchmarks {
     table(sb, wallRows);
     sb.append("\n").append(fileRow);
     sb.append("\nMachine: ").append(cpuName()).append(", ").append(Runtime.getRuntime().availableProcessors())
-        .append(" cores; Java ").append(System.getProperty("java.version")).append("; ").append(LocalDate.now()).append(".\n");
+        .append(" cores; Java ").append(System.getProperty("java.version")).append("; ").append(LocalDate.now())
+        .append("; load average (1 min) ").append(loadBefore).append(" before the run, ").append(loadAfter).append(" after.\n");
     return sb.toString();
   }
 
@@ -368,6 +373,15 @@ public final class ArrowBenchmarks {
     sb.append("|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String[] r : rows) {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+    }
+  }
+
+  /** The 1-minute load average, to judge how much the rest of the machine competed with the run. */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
