@@ -76,7 +76,8 @@ public final class ArrowKernel implements AutoCloseable {
    * Wraps an executable compiled from a batched module: every parameter and result buffer has a
    * leading row dimension of runtime size ({@code f32[?,4]}), as the batching pass makes them. The
    * kernel owns the executable and closes it (an executable from a
-   * {@link io.tessera.compiler.backend.CompileCache} ignores that).
+   * {@link io.tessera.compiler.backend.CompileCache} ignores that); when this method throws, the
+   * executable stays the caller's.
    *
    * @param outputNames one column name per result buffer
    * @throws ArrowKernelException when a shape has no row dimension or an element type has no

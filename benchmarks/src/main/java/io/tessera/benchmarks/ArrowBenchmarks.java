@@ -2,18 +2,25 @@ package io.tessera.benchmarks;
 
 import io.tessera.arrow.ArrowKernel;
 import io.tessera.arrow.ColumnBinding;
+import io.tessera.arrow.tools.ArrowApplyCommand;
 import io.tessera.compiler.Backends;
 import io.tessera.compiler.backend.Backend;
 import io.tessera.compiler.backend.Buffers;
 import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.backend.ExecutableSignature;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.pass.BatchingPass;
 import io.tessera.compiler.text.HloParser;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +32,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -43,11 +51,16 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *       separately, so the rest (column mapping, validity, allocation) is the time outside the
  *       kernel;
  *   <li>Java: a loop over the same vectors reading each value with {@code get(i)} and writing a
- *       new {@code Float4Vector} per batch, nulls handled per row.
+ *       new {@code Float4Vector} per batch, nulls handled per row;
+ *   <li>{@code arrow-apply} end to end on an Arrow IPC file of the same size.
  * </ul>
  *
- * <p>Every figure is a median over the batches of repeated passes, after warm-up passes. Single
- * thread.
+ * <p>Every in-memory figure is a median over the batches of repeated passes, after warm-up, in
+ * thread CPU time and in wall time (the machine is shared). Single thread.
+ *
+ * <p>Run: {@code mvn -B -q -pl benchmarks -am package -DskipTests}, then
+ * {@code java --add-opens=java.base/java.nio=ALL-UNNAMED -cp benchmarks/target/classes:<arrow-bridge
+ * jar and target/classpath.txt> io.tessera.benchmarks.ArrowBenchmarks [OUT.md] [ROWS]}.
  * Writes a markdown table to {@code benchmarks/results/arrow.md} (or the path given as the first
  * argument); the second argument is the total row count (default 10M).
  */
@@ -64,8 +77,8 @@ public final class ArrowBenchmarks {
     }
   }
 
-  /** The model with its row dimension written out (what the batching pass makes of the per-row module). */
-  static String batchedModel() {
+  /** The model, per row, as a user writes it for {@code arrow-apply} or {@code tessera_apply}. */
+  static String perRowModel() {
     StringBuilder w = new StringBuilder();
     for (int j = 0; j < FEATURES; j++) {
       w.append(j == 0 ? "" : ", ").append(W[j]);
@@ -73,14 +86,14 @@ public final class ArrowBenchmarks {
     return """
         HloModule score
         ENTRY e {
-          a = f32[?] parameter(0)
-          b = f32[?] parameter(1)
-          features = f32[?,16] parameter(2)
+          a = f32[] parameter(0)
+          b = f32[] parameter(1)
+          features = f32[16] parameter(2)
           w = f32[16] constant({%s})
-          d = f32[?] dot(features, w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
-          ad = f32[?] multiply(a, d)
-          z = f32[?] add(ad, b)
-          ROOT score = f32[?] logistic(z)
+          d = f32[] dot(features, w), lhs_contracting_dims={0}, rhs_contracting_dims={0}
+          ad = f32[] multiply(a, d)
+          z = f32[] add(ad, b)
+          ROOT score = f32[] logistic(z)
         }
         """.formatted(w);
   }
@@ -90,6 +103,9 @@ public final class ArrowBenchmarks {
   /** By thread CPU time (the main table) and by wall-clock time. */
   private final List<String[]> rows = new ArrayList<>();
   private final List<String[]> wallRows = new ArrayList<>();
+  private String fileRow = "";
+  private String loadBefore = "";
+  private String loadAfter = "";
 
   /** Per-batch times of one configuration: apply, apply outside the kernel, the Java loop. */
   private static final class Samples {
@@ -118,6 +134,7 @@ public final class ArrowBenchmarks {
     Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/arrow.md");
     long totalRows = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
     ArrowBenchmarks b = new ArrowBenchmarks();
+    b.loadBefore = loadAverage();
     Backend cpu = Backends.byName("cpu");
     if (!cpu.isAvailable()) {
       throw new IllegalStateException("the cpu backend is not available: " + cpu.unavailableReason());
@@ -125,6 +142,8 @@ public final class ArrowBenchmarks {
     for (int batchRows : new int[] {65_536, 4_096, 1 << 20}) {
       b.measure(cpu, totalRows, batchRows);
     }
+    b.fileRun(totalRows, 65_536);
+    b.loadAfter = loadAverage();
     String table = b.markdown(totalRows);
     System.out.println(table);
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -133,7 +152,9 @@ public final class ArrowBenchmarks {
   }
 
   private void measure(Backend cpu, long totalRows, int batchRows) {
-    Module module = HloParser.parse(batchedModel());
+    // What ArrowKernel.compile does, with a timer around the executable: batch, then compile.
+    Module module = HloParser.parse(perRowModel());
+    new BatchingPass().run(module);
     try (BufferAllocator allocator = new RootAllocator()) {
       List<VectorSchemaRoot> batches = batches(allocator, totalRows, batchRows);
       TimedExecutable timed = new TimedExecutable(cpu.compile(module));
@@ -197,39 +218,87 @@ public final class ArrowBenchmarks {
     }
   }
 
+  private static final FieldType FLOAT = FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE));
+  private static final Schema SCHEMA = new Schema(List.of(new Field("a", FLOAT, null), new Field("b", FLOAT, null),
+      new Field("features", FieldType.nullable(new ArrowType.FixedSizeList(FEATURES)),
+          List.of(new Field("$data$", FLOAT, null)))));
+
   /** Batches of {@code batchRows} rows (the last one shorter) holding {@code totalRows} rows. */
   private static List<VectorSchemaRoot> batches(BufferAllocator allocator, long totalRows, int batchRows) {
-    FieldType floatType = FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE));
-    Schema schema = new Schema(List.of(new Field("a", floatType, null), new Field("b", floatType, null),
-        new Field("features", FieldType.nullable(new ArrowType.FixedSizeList(FEATURES)),
-            List.of(new Field("$data$", floatType, null)))));
     Random random = new Random(42);
     List<VectorSchemaRoot> batches = new ArrayList<>();
     for (long done = 0; done < totalRows; done += batchRows) {
-      int n = (int) Math.min(batchRows, totalRows - done);
-      VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
-      root.getFieldVectors().forEach(v -> v.setInitialCapacity(n));
-      root.allocateNew();
-      Float4Vector a = (Float4Vector) root.getVector("a");
-      Float4Vector b = (Float4Vector) root.getVector("b");
-      FixedSizeListVector features = (FixedSizeListVector) root.getVector("features");
-      Float4Vector values = (Float4Vector) features.getDataVector();
-      for (int i = 0; i < n; i++) {
-        if (random.nextInt(1000) == 0) {
-          a.setNull(i);
-        } else {
-          a.set(i, (float) random.nextGaussian());
-        }
-        b.set(i, (float) random.nextGaussian());
-        features.setNotNull(i);
-        for (int j = 0; j < FEATURES; j++) {
-          values.set(i * FEATURES + j, (float) random.nextGaussian());
-        }
-      }
-      root.setRowCount(n);
+      VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+      fill(root, (int) Math.min(batchRows, totalRows - done), random);
       batches.add(root);
     }
     return batches;
+  }
+
+  /** Fills {@code root} with {@code n} random rows, 0.1% of {@code a} null. */
+  private static void fill(VectorSchemaRoot root, int n, Random random) {
+    root.getFieldVectors().forEach(v -> v.setInitialCapacity(n));
+    root.allocateNew();
+    Float4Vector a = (Float4Vector) root.getVector("a");
+    Float4Vector b = (Float4Vector) root.getVector("b");
+    FixedSizeListVector features = (FixedSizeListVector) root.getVector("features");
+    Float4Vector values = (Float4Vector) features.getDataVector();
+    for (int i = 0; i < n; i++) {
+      if (random.nextInt(1000) == 0) {
+        a.setNull(i);
+      } else {
+        a.set(i, (float) random.nextGaussian());
+      }
+      b.set(i, (float) random.nextGaussian());
+      features.setNotNull(i);
+      for (int j = 0; j < FEATURES; j++) {
+        values.set(i * FEATURES + j, (float) random.nextGaussian());
+      }
+    }
+    root.setRowCount(n);
+  }
+
+  /**
+   * {@code tessera arrow-apply} in this JVM on an Arrow IPC file of {@code totalRows} rows in
+   * batches of {@code batchRows}: wall time from start to the renamed output file, compilation
+   * and file reading and writing included.
+   */
+  private void fileRun(long totalRows, int batchRows) throws IOException {
+    Path dir = Files.createTempDirectory("tessera-arrow-bench");
+    Path in = dir.resolve("in.arrow");
+    Path out = dir.resolve("out.arrow");
+    Path hlo = Files.writeString(dir.resolve("score.hlo"), perRowModel());
+    try {
+      Random random = new Random(7);
+      try (BufferAllocator allocator = new RootAllocator();
+          VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+          FileChannel channel = FileChannel.open(in, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          ArrowFileWriter writer = new ArrowFileWriter(root, null, channel)) {
+        writer.start();
+        for (long done = 0; done < totalRows; done += batchRows) {
+          fill(root, (int) Math.min(batchRows, totalRows - done), random);
+          writer.writeBatch();
+        }
+        writer.end();
+      }
+      ByteArrayOutputStream messages = new ByteArrayOutputStream();
+      long start = System.nanoTime();
+      int status = ArrowApplyCommand.run(List.of("--hlo", hlo.toString(), "--in", in.toString(), "--out", out.toString(),
+          "--backend", "cpu"), System.out, new PrintStream(messages, true, StandardCharsets.UTF_8));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (status != 0) {
+        throw new IllegalStateException("arrow-apply failed: " + messages);
+      }
+      fileRow = String.format(Locale.ROOT, "`arrow-apply` on an Arrow IPC file of %,d rows in batches of %,d (%,d MB in,"
+          + " %,d MB out), cpu backend, in one JVM: %.1f s from start to the renamed output, %.1f M rows/s (compilation,"
+          + " reading and writing included).%n", totalRows, batchRows, Files.size(in) >> 20, Files.size(out) >> 20,
+          seconds, totalRows / seconds / 1e6);
+    } finally {
+      Files.deleteIfExists(in);
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(hlo);
+      Files.deleteIfExists(dir);
+    }
   }
 
   /** The baseline: the model over the vectors, value by value through {@code get(i)}. */
@@ -291,8 +360,10 @@ public final class ArrowBenchmarks {
     table(sb, rows);
     sb.append("\nWall-clock time, same runs:\n\n");
     table(sb, wallRows);
+    sb.append("\n").append(fileRow);
     sb.append("\nMachine: ").append(cpuName()).append(", ").append(Runtime.getRuntime().availableProcessors())
-        .append(" cores; Java ").append(System.getProperty("java.version")).append("; ").append(LocalDate.now()).append(".\n");
+        .append(" cores; Java ").append(System.getProperty("java.version")).append("; ").append(LocalDate.now())
+        .append("; load average (1 min) ").append(loadBefore).append(" before the run, ").append(loadAfter).append(" after.\n");
     return sb.toString();
   }
 
@@ -302,6 +373,15 @@ public final class ArrowBenchmarks {
     sb.append("|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String[] r : rows) {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+    }
+  }
+
+  /** The 1-minute load average, to judge how much the rest of the machine competed with the run. */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 

@@ -3,10 +3,12 @@ package io.tessera.arrow.tools;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * An output file written under a temporary name next to its target and renamed onto the target
@@ -14,6 +16,8 @@ import java.nio.file.StandardOpenOption;
  * committing) leaves nothing behind.
  */
 final class AtomicFile implements AutoCloseable {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final Path target;
   private final Path temporary;
   private final FileChannel channel;
@@ -28,12 +32,19 @@ final class AtomicFile implements AutoCloseable {
   /** Starts writing {@code target} (which is not touched until {@link #commit}). */
   static AtomicFile create(Path target) throws IOException {
     Path absolute = target.toAbsolutePath();
-    Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".partial");
-    try {
-      return new AtomicFile(absolute, temporary, FileChannel.open(temporary, StandardOpenOption.WRITE));
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temporary);
-      throw e;
+    // Not Files.createTempFile: its owner-only permissions would carry over to the output, which
+    // should get the same permissions as any file the user creates.
+    for (int attempt = 0; ; attempt++) {
+      Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
+          + ".partial");
+      try {
+        return new AtomicFile(absolute, temporary,
+            FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 100) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -162,6 +162,9 @@ class ArrowApplyCommandTest {
     assertEquals(List.of(in, out), filesInDir().stream().filter(p -> !p.toString().endsWith(".hlo")).toList(),
         "no temporary file left behind");
     assertTrue(err().contains("wrote " + out + " (Arrow IPC file): 5 rows in 3 batches"), err());
+    Path plain = Files.createFile(dir.resolve("plain"));
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out),
+        "the output gets the permissions of any new file, not a temporary file's");
   }
 
   @Test
