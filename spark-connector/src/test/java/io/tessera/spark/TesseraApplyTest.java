@@ -106,10 +106,10 @@ class TesseraApplyTest {
         .collectAsList();
     assertSameRows(expected, filtered);
 
-    // Inside an aggregate the call is evaluated row by row (no batching operator there).
-    Row sum = spark.sql("SELECT sum(" + call + ") FROM scalars WHERE id < 3").first();
-    Row sparkSum = spark.sql("SELECT sum(CAST(2 AS FLOAT) * x + y) FROM scalars WHERE id < 3").first();
-    assertEquals(sparkSum, sum);
+    // A call in a join condition is evaluated row by row.
+    List<Row> joined = spark.sql("SELECT a.id FROM scalars a JOIN scalars b ON a.id = b.id AND "
+        + "tessera_apply('" + AXPY + "', a.x, b.y) > 5 ORDER BY a.id").collectAsList();
+    assertSameRows(expected, joined);
 
     // A call over another call's result: two operators, the inner one below.
     Dataset<Row> nested = spark.sql("SELECT id, tessera_apply('" + AXPY + "', " + call + ", y) AS r FROM scalars "
@@ -118,6 +118,26 @@ class TesseraApplyTest {
         + "FROM scalars ORDER BY id");
     assertSameRows(sparkNested.collectAsList(), nested.collectAsList());
     assertEquals(2, SparkTests.evalNodes(nested).size(), SparkTests.executedPlan(nested).toString());
+  }
+
+  @Test
+  void aggregatesRunTheirCallsBatched() {
+    String call = "tessera_apply('" + AXPY + "', x, y)";
+    String sparkCall = "(CAST(2 AS FLOAT) * x + y)";
+    for (String adaptive : new String[] {"true", "false"}) {
+      spark.conf().set("spark.sql.adaptive.enabled", adaptive);
+      Dataset<Row> tessera = spark.sql("SELECT id % 3 AS k, sum(" + call + ") AS s, max(" + call + " + 1) AS m, "
+          + "count(" + call + ") AS c FROM scalars GROUP BY id % 3 ORDER BY k");
+      Dataset<Row> expected = spark.sql("SELECT id % 3 AS k, sum(" + sparkCall + ") AS s, max(" + sparkCall
+          + " + 1) AS m, count(" + sparkCall + ") AS c FROM scalars GROUP BY id % 3 ORDER BY k");
+      assertSameRows(expected.collectAsList(), tessera.collectAsList());
+      assertEquals(1, SparkTests.evalNodes(tessera).size(), "adaptive=" + adaptive + ": "
+          + SparkTests.executedPlan(tessera));
+      Dataset<Row> global = spark.sql("SELECT avg(" + call + ") FROM scalars");
+      assertSameRows(spark.sql("SELECT avg(" + sparkCall + ") FROM scalars").collectAsList(), global.collectAsList());
+      assertEquals(1, SparkTests.evalNodes(global).size());
+    }
+    spark.conf().unset("spark.sql.adaptive.enabled");
   }
 
   @Test
