@@ -97,8 +97,11 @@ class ExecutionTest {
     assertEquals(3, metric(interpreted, EvalPartition.INTERPRETED));
   }
 
+  // The CPU backend now compiles every opcode the interpreter runs (sort included), so no real
+  // module exercises the interpreter fallback any more; this checks the sort runs compiled and
+  // agrees with Spark. A fallback test needs a module the CPU refuses and the interpreter runs.
   @Test
-  void moduleTheBackendCannotCompileFallsBackToTheInterpreter() {
+  void aSortModuleRunsCompiledOnTheCpuAndMatchesSpark() {
     spark.conf().set(TesseraConf.BACKEND, "cpu");
     String sql = "SELECT tessera_apply('" + SORT4 + "', v) AS s FROM VALUES (array(3f, 1f, 4f, 1.5f)), "
         + "(array(-1f, -2f, 0f, 9f)) AS t(v)";
@@ -107,13 +110,7 @@ class ExecutionTest {
     List<Row> expected = spark.sql("SELECT array_sort(v) AS s FROM VALUES (array(3f, 1f, 4f, 1.5f)), "
         + "(array(-1f, -2f, 0f, 9f)) AS t(v)").collectAsList();
     assertEquals(expected, rows);
-    assertTrue(metric(df, EvalPartition.INTERPRETED) > 0);
-
-    spark.conf().set(TesseraConf.FALLBACK, "false");
-    SparkException e = assertThrows(SparkException.class, () -> spark.sql(sql).collectAsList());
-    String message = TensorApplyTest.allMessages(e);
-    assertTrue(message.contains("could not compile module sort4 for backend cpu"), message);
-    assertTrue(message.contains("sort"), message);
+    assertEquals(0, metric(df, EvalPartition.INTERPRETED));
     assertEquals(0, TesseraMemory.allocatedBytes());
   }
 

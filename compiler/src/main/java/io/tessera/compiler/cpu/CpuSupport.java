@@ -1,86 +1,118 @@
 package io.tessera.compiler.cpu;
 
 import io.tessera.compiler.backend.CompilationException;
+import io.tessera.compiler.hlo.Attr;
+import io.tessera.compiler.hlo.CallGraph;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.hlo.Shape;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * What the CPU backend compiles today, checked before any code is emitted so that a module it
- * cannot run fails at compile time with one clear message:
- * {@code not supported by the cpu backend yet: OPCODE at %name}.
+ * What the CPU backend compiles, checked before any code is emitted so that a module it cannot
+ * run fails at compile time with one clear message naming the instruction.
  *
- * <p>Supported: parameters (arrays, static or with a dynamic leading dimension: {@link
- * DynamicRowSupport}), constants, iota; every elementwise opcode (unary,
- * binary, compare, select, clamp, convert, bitcast-convert between equal widths,
- * reduce-precision); broadcast, reshape, bitcast (as a reshape), transpose, slice, reverse,
- * concatenate, pad, copy; reduce (any scalar reducer, variadic too); dot; tuple and
- * get-tuple-element around the result. Everything else (control flow, calls, map, fusion,
- * gather/scatter, dynamic slices, windows, sort, convolution, custom calls) is not yet.
+ * <p>Supported: every opcode the interpreter runs, in the entry computation and in every
+ * computation it calls, except {@code custom-call} (XLA runtime routines such as {@code TopK},
+ * which Tessera does not implement) and {@code bitcast-convert} between types of different
+ * widths. Entry parameters must be arrays, static or with a dynamic leading dimension, which only
+ * the instructions {@link DynamicRowSupport} lists may carry. Computations applied to scalars (the reducers of reduce and reduce-window, the
+ * comparators of sort and select-and-scatter, the combiners of scatter, map's function) are
+ * emitted as straight-line scalar code, so they may hold elementwise instructions, constants,
+ * tuples, calls and fusions of such code only.
  */
 final class CpuSupport {
   private CpuSupport() {}
 
-  /** Throws for the first instruction of {@code reachable} (and of the computations they apply) the backend cannot compile. */
-  static void check(Collection<Instruction> reachable) {
-    for (Instruction instr : reachable) {
-      checkInstruction(instr);
-      if (instr.opcode() == Opcode.REDUCE) {
-        Computation reducer = instr.calledComputations().get(0);
-        for (Instruction inner : reducer.instructions()) {
-          checkScalarInstruction(inner);
-        }
+  private enum Use { GENERAL, SCALAR }
+
+  /** Throws for the first instruction, in {@code entry} or a computation it calls, the backend cannot compile. */
+  static void check(Computation entry) {
+    for (Instruction p : entry.parameters()) {
+      Shape s = p.shape();
+      if (!s.isArray()) {
+        throw notSupported("a " + (s.isTuple() ? "tuple" : s.toString()) + "-shaped parameter", p);
+      }
+      DynamicRowSupport.check(p);
+    }
+    check(entry, Use.GENERAL, new IdentityHashMap<>(), new ArrayList<>());
+  }
+
+  private static void check(Computation computation, Use use, Map<Computation, Use> checked, List<Computation> path) {
+    if (path.contains(computation)) {
+      // Calls are inlined per call site, so a cycle would never end (the parser refuses these).
+      List<Computation> cycle = new ArrayList<>(path.subList(path.indexOf(computation), path.size()));
+      cycle.add(computation);
+      throw new CompilationException("computations call each other recursively: " + CallGraph.describe(cycle));
+    }
+    Use before = checked.get(computation);
+    if (before == use || before == Use.SCALAR) {
+      return; // scalar checks are the stricter ones
+    }
+    checked.put(computation, use);
+    path.add(computation);
+    for (Instruction instr : ComputationEmitter.reachableInOrder(computation)) {
+      if (use == Use.SCALAR) {
+        checkScalarInstruction(instr, computation);
+      } else {
+        checkInstruction(instr);
+      }
+      Use calleeUse = switch (instr.opcode()) {
+        case CALL, FUSION, WHILE, CONDITIONAL -> use;
+        default -> Use.SCALAR; // reducers, comparators, combiners, mapped functions
+      };
+      for (Computation called : instr.calledComputations()) {
+        check(called, calleeUse, checked, path);
       }
     }
+    path.remove(path.size() - 1);
   }
 
   private static void checkInstruction(Instruction instr) {
-    if (instr.opcode() == Opcode.PARAMETER) {
-      Shape s = instr.shape();
-      if (!s.isArray()) {
-        throw notSupported("a " + (s.isTuple() ? "tuple" : s.toString()) + "-shaped parameter", instr);
-      }
-      DynamicRowSupport.check(instr);
-      return;
+    Shape shape = instr.shape();
+    if (!shape.isTuple() && !shape.isArray()) {
+      throw notSupported(shape + " values", instr);
     }
-    if (!instr.shape().isTuple() && !instr.shape().isArray()) {
-      throw notSupported(instr.shape() + " values", instr);
+    Opcode op = instr.opcode();
+    if (op == Opcode.CUSTOM_CALL) {
+      throw customCall(instr);
     }
-    if (!isSupported(instr)) {
-      throw notSupported(instr.opcode().mnemonic(), instr);
+    if (op == Opcode.BITCAST_CONVERT
+        && instr.operand(0).shape().elementType().bitWidth() != shape.elementType().bitWidth()) {
+      throw notSupported("bitcast-convert between types of different widths", instr);
     }
     DynamicRowSupport.check(instr);
   }
 
-  /** Reducers are emitted as scalar code: elementwise opcodes, constants and parameters only. */
-  private static void checkScalarInstruction(Instruction instr) {
+  /** Applied computations are emitted as scalar code: elementwise opcodes, constants, parameters, calls of such code. */
+  private static void checkScalarInstruction(Instruction instr, Computation computation) {
     Opcode op = instr.opcode();
     boolean elementwise = op.family() == Opcode.Family.UNARY || op.family() == Opcode.Family.BINARY
         || op.family() == Opcode.Family.TERNARY;
-    if (!(elementwise || op == Opcode.PARAMETER || op == Opcode.CONSTANT || op == Opcode.TUPLE
-        || op == Opcode.GET_TUPLE_ELEMENT || op == Opcode.COPY || op == Opcode.RESHAPE || op == Opcode.BITCAST
-        || op == Opcode.BROADCAST)) {
-      throw notSupported(op.mnemonic() + " inside a reducer", instr);
+    boolean allowed = switch (op) {
+      case PARAMETER, CONSTANT, TUPLE, GET_TUPLE_ELEMENT, COPY, RESHAPE, BITCAST, BROADCAST, CALL, FUSION, MAP -> true;
+      default -> elementwise;
+    };
+    if (op == Opcode.CUSTOM_CALL) {
+      throw customCall(instr);
+    }
+    if (!allowed) {
+      throw notSupported(op.mnemonic() + " inside " + computation.name() + ", a computation applied to scalars", instr);
+    }
+    if (!instr.shape().isTuple() && !instr.shape().isScalar()) {
+      throw notSupported("a " + instr.shape() + " value inside " + computation.name()
+          + ", a computation applied to scalars", instr);
     }
   }
 
-  private static boolean isSupported(Instruction instr) {
-    Opcode op = instr.opcode();
-    return switch (op.family()) {
-      case UNARY, BINARY, TERNARY -> op != Opcode.BITCAST_CONVERT
-          || instr.operand(0).shape().elementType().bitWidth() == instr.shape().elementType().bitWidth();
-      case LEAF -> true;
-      case STRUCTURE -> true;
-      case DATA_MOVEMENT -> switch (op) {
-        case BROADCAST, RESHAPE, BITCAST, TRANSPOSE, SLICE, REVERSE, CONCATENATE, PAD, COPY -> true;
-        default -> false;
-      };
-      case REDUCTION -> op == Opcode.REDUCE;
-      case CONTRACTION -> op == Opcode.DOT;
-      case CONTROL -> false;
-    };
+  /** The error for a custom-call: the CPU backend has none of XLA's runtime routines. */
+  static CompilationException customCall(Instruction instr) {
+    return new CompilationException("not supported by the cpu backend: custom-call %" + instr.name() + " calls target \""
+        + instr.attr(Attr.CUSTOM_CALL_TARGET) + "\", an XLA runtime routine Tessera does not implement");
   }
 
   private static CompilationException notSupported(String what, Instruction instr) {

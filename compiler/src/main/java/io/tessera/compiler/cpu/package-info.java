@@ -1,11 +1,20 @@
 /**
  * The CPU backend: {@link io.tessera.compiler.cpu.CpuBackend} emits one kernel per module
- * ({@link io.tessera.compiler.cpu.CpuKernelEmitter}, with {@link
- * io.tessera.compiler.cpu.ReduceEmitter} and {@link io.tessera.compiler.cpu.DotEmitter}),
- * optimizes it with LLVM's O2/O3 pipeline for the host CPU and JIT-compiles it with MCJIT
- * ({@link io.tessera.compiler.cpu.LlvmJit}); calls go through an {@code i32 (i32, ptr)}
- * trampoline that {@code LLVMRunFunction} can call from Java without JNI ({@link
- * io.tessera.compiler.cpu.KernelEntry}).
+ * ({@link io.tessera.compiler.cpu.CpuKernelEmitter}), optimizes it with LLVM's O2/O3 pipeline for
+ * the host CPU and JIT-compiles it with MCJIT ({@link io.tessera.compiler.cpu.LlvmJit}); calls go
+ * through an {@code i32 (i32, ptr)} trampoline that {@code LLVMRunFunction} can call from Java
+ * without JNI ({@link io.tessera.compiler.cpu.KernelEntry}).
+ *
+ * <p>{@link io.tessera.compiler.cpu.ComputationEmitter} emits the entry computation, and every
+ * computation it calls, per call site: elementwise and data-movement instructions (gather and
+ * the dynamic slices too) are computed inside their consumers' loops; reduce ({@link
+ * io.tessera.compiler.cpu.ReduceEmitter}), dot ({@link io.tessera.compiler.cpu.DotEmitter}),
+ * convolution ({@link io.tessera.compiler.cpu.ConvolutionEmitter}), sort ({@link
+ * io.tessera.compiler.cpu.SortEmitter}), scatter ({@link io.tessera.compiler.cpu.ScatterEmitter}),
+ * reduce-window and select-and-scatter ({@link io.tessera.compiler.cpu.WindowEmitter}), batch-norm
+ * training ({@link io.tessera.compiler.cpu.BatchNormEmitter}), while and conditional ({@link
+ * io.tessera.compiler.cpu.ControlFlowEmitter}, native loops and branches) write buffers; call and
+ * fusion inline the called computation.
  *
  * <p>Ahead of time, {@link io.tessera.compiler.cpu.AotCompiler} compiles the same kernel into a
  * relocatable ELF object for x86-64 or AArch64 with a C entry function, and {@link
@@ -17,13 +26,10 @@
  * io.tessera.compiler.cpu.ScratchLayout}). {@link io.tessera.compiler.cpu.DynamicRowSupport}
  * lists the instructions that may carry rows.
  *
- * <p>Supported today ({@link io.tessera.compiler.cpu.CpuSupport} is the table): array
- * parameters (static, or with a dynamic leading dimension), constants, iota, every elementwise
- * opcode on every element type the interpreter allows, broadcast, reshape, bitcast, transpose,
- * slice, reverse, concatenate, pad, copy, reduce (variadic, any scalar reducer), dot (general
- * dimension numbers, mixed operand types), tuple results. Not yet: while, conditional, call, map,
- * fusion, custom-call, gather, scatter, dynamic-slice, dynamic-update-slice, reduce-window,
- * select-and-scatter, sort, convolution, tuple-shaped parameters, a tiled GEMM, vectorized math.
- * Those fail at compile time with "not supported by the cpu backend yet: OPCODE at %name".
+ * <p>Supported ({@link io.tessera.compiler.cpu.CpuSupport} is the table): every opcode the
+ * interpreter runs, on every element type it allows, with the interpreter's results (bit for bit
+ * for integers and data movement). Refused at compile time with a message naming the
+ * instruction: {@code custom-call} (XLA runtime routines such as TopK), bitcast-convert between
+ * types of different widths, and entry parameters that are tuples.
  */
 package io.tessera.compiler.cpu;

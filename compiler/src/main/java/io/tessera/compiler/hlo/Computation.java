@@ -52,6 +52,37 @@ public final class Computation {
     return instruction;
   }
 
+  /**
+   * Inserts {@code instruction} just before {@code anchor} in definition order; its operands must
+   * be defined before {@code anchor}.
+   *
+   * @return the instruction, for chaining
+   * @throws IllegalArgumentException when the anchor is elsewhere, on a duplicate name, or an
+   *     operand not defined before the anchor
+   */
+  public Instruction insertBefore(Instruction anchor, Instruction instruction) {
+    int index = instructions.indexOf(anchor);
+    if (index < 0 || anchor.parent() != this) {
+      throw new IllegalArgumentException("%" + anchor.name() + " is not in computation " + name);
+    }
+    if (instruction.parent() != null) {
+      throw new IllegalArgumentException("%" + instruction.name() + " already belongs to " + instruction.parent().name());
+    }
+    if (byName.containsKey(instruction.name())) {
+      throw new IllegalArgumentException("computation " + name + " already has an instruction named %" + instruction.name());
+    }
+    for (Instruction op : instruction.operands()) {
+      if (op.parent() != this || instructions.indexOf(op) >= index) {
+        throw new IllegalArgumentException("%" + instruction.name() + " uses %" + op.name()
+            + ", which is not defined before %" + anchor.name() + " in computation " + name);
+      }
+    }
+    instruction.setParent(this);
+    instructions.add(index, instruction);
+    byName.put(instruction.name(), instruction);
+    return instruction;
+  }
+
   /** Removes an instruction nothing uses (and that is not the root). */
   public void remove(Instruction instruction) {
     if (instruction == root) {

@@ -43,6 +43,29 @@ public final class Module {
     computations.remove(computation);
   }
 
+  /**
+   * Puts {@code replacement} at {@code old}'s place in the order (and makes it the entry if
+   * {@code old} was); it may carry {@code old}'s name. Instructions that call {@code old} are not
+   * changed: the caller points them at the replacement.
+   *
+   * @throws IllegalArgumentException when {@code old} is not in this module, or another
+   *     computation has the replacement's name
+   */
+  public void replaceComputation(Computation old, Computation replacement) {
+    int index = computations.indexOf(old);
+    if (index < 0) {
+      throw new IllegalArgumentException("computation " + old.name() + " is not in module " + name);
+    }
+    Computation named = computation(replacement.name());
+    if (named != null && named != old) {
+      throw new IllegalArgumentException("module " + name + " already has a computation named " + replacement.name());
+    }
+    computations.set(index, replacement);
+    if (entry == old) {
+      entry = replacement;
+    }
+  }
+
   public void setEntry(Computation entry) {
     if (!computations.contains(entry)) {
       throw new IllegalArgumentException("entry " + entry.name() + " is not in module " + name);

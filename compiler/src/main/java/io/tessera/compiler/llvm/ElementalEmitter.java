@@ -92,8 +92,24 @@ public final class ElementalEmitter {
       throw new CompilationException("computation " + computation.name() + " takes " + computation.parameterCount()
           + " parameters, applied to " + args.size());
     }
-    ElementalEmitter e = new ElementalEmitter(b,
-        (instr, index) -> instr.opcode() == Opcode.PARAMETER ? args.get(instr.parameterNumber()) : null);
+    ElementalEmitter[] self = new ElementalEmitter[1];
+    // Parameters are the arguments; calls and fusions (XLA puts fusions in comparators) are inlined.
+    ElementalEmitter e = new ElementalEmitter(b, (instr, index) -> switch (instr.opcode()) {
+      case PARAMETER -> args.get(instr.parameterNumber());
+      case CALL, FUSION -> {
+        List<IrValue> operands = new ArrayList<>();
+        for (Instruction op : instr.operands()) {
+          operands.add(self[0].emit(op, IrIndex.scalar()));
+        }
+        List<IrValue> result = emitScalarComputation(b, instr.calledComputations().get(0), operands);
+        if (result.size() != 1) {
+          throw new CompilationException("%" + instr.name() + " returns a tuple inside a computation applied to scalars");
+        }
+        yield result.get(0);
+      }
+      default -> null;
+    });
+    self[0] = e;
     Instruction root = computation.root();
     if (root.opcode() == Opcode.TUPLE) {
       List<IrValue> values = new ArrayList<>();
@@ -117,6 +133,18 @@ public final class ElementalEmitter {
         case IOTA -> iota(instr, index);
         default -> throw new CompilationException("parameter %" + instr.name() + " has no buffer");
       };
+      case CONTROL -> {
+        if (op == Opcode.MAP) {
+          yield ElementalOps.map(this, instr, index);
+        }
+        throw new CompilationException("%" + instr.name() + " (" + op + ") has no elemental form");
+      }
+      case REDUCTION -> {
+        if (op == Opcode.BATCH_NORM_INFERENCE) {
+          yield ElementalOps.batchNormInference(this, instr, index);
+        }
+        throw new CompilationException("%" + instr.name() + " (" + op + ") has no elemental form");
+      }
       case STRUCTURE -> {
         if (op == Opcode.GET_TUPLE_ELEMENT && instr.operand(0).opcode() == Opcode.TUPLE) {
           yield emit(instr.operand(0).operand(tupleIndex(instr)), index);
@@ -240,6 +268,10 @@ public final class ElementalEmitter {
       case REVERSE -> emit(operand, reverseIndex(instr, index));
       case PAD -> pad(instr, index);
       case CONCATENATE -> concatenate(instr, index);
+      case SET_DIMENSION_SIZE -> emit(operand, elementwiseIndex(instr, 0, index)); // the data pass through
+      case DYNAMIC_SLICE -> DynamicIndexing.dynamicSlice(this, instr, index);
+      case DYNAMIC_UPDATE_SLICE -> DynamicIndexing.dynamicUpdateSlice(this, instr, index);
+      case GATHER -> DynamicIndexing.gather(this, instr, index);
       default -> throw new CompilationException("%" + instr.name() + " (" + instr.opcode() + ") has no elemental form");
     };
   }

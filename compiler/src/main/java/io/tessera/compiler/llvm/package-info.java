@@ -9,8 +9,11 @@
  * {@link io.tessera.compiler.llvm.FloatFormats} the f16/bf16 conversions and reduce-precision;
  * {@link io.tessera.compiler.llvm.LoopEmitter} the loop nests.
  *
+ * <p>{@link io.tessera.compiler.llvm.DynamicIndexing} adds the elemental forms of dynamic-slice,
+ * dynamic-update-slice and gather, {@link io.tessera.compiler.llvm.ElementalOps} those of map and
+ * batch-norm inference.
+ *
  * <p>Not here yet: vectorizable polynomial approximations of the math functions (they call
- * libm today, which keeps loops that use them scalar), and elemental forms of dynamic-slice,
- * gather and map.
+ * libm today, which keeps loops that use them scalar).
  */
 package io.tessera.compiler.llvm;

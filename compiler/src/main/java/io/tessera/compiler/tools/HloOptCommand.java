@@ -3,34 +3,64 @@ package io.tessera.compiler.tools;
 import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.cpu.CpuBackend;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.pass.BufferAssignment;
+import io.tessera.compiler.pass.PassRegistry;
+import io.tessera.compiler.pass.Pipeline;
+import io.tessera.compiler.pass.Pipelines;
 import io.tessera.compiler.text.HloPrinter;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tessera hlo-opt FILE [--passes a,b,...] [--emit hlo|llvm]}: parses and verifies a module,
- * runs the named passes and prints the result to stdout: as HLO text, or as the CPU backend's
- * optimized LLVM IR.
+ * {@code tessera hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers|llvm] [--dump-to DIR]}:
+ * parses and verifies a module, runs the named passes with the verifier between them, and prints
+ * the result to stdout: the module as HLO text, its buffer assignment
+ * ({@link BufferAssignment#report()}), or the CPU backend's optimized LLVM IR.
+ *
+ * <p>Without {@code --passes}, {@code hlo} and {@code buffers} run the CPU pipeline
+ * ({@link Pipelines#cpuDefault}); {@code llvm} hands the backend the module as parsed, since the
+ * backend compiles what it is given. {@code --passes none} runs nothing. {@code --dump-to} writes
+ * the module after each change, as {@code --xla_dump_to} does.
  */
 final class HloOptCommand {
   private HloOptCommand() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
-    CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit"));
-    Module module = HloFiles.readModule(cl.onePositional("HLO file"));
-    if (cl.has("passes") && !cl.option("passes", "").isBlank()) {
-      // No optimization pass is part of this build yet: name the first requested one.
-      String first = cl.option("passes", "").split(",")[0].strip();
-      throw new UsageException("unknown pass '" + first + "' (this build has no optimization passes yet)");
-    }
+    CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit", "dump-to"));
     String emit = cl.option("emit", "hlo");
+    if (!Set.of("hlo", "buffers", "llvm").contains(emit)) {
+      throw new UsageException("--emit " + emit + " is not supported (available: hlo, buffers, llvm)");
+    }
+    Pipeline pipeline = pipeline(cl, emit.equals("llvm"));
+    Module module = HloFiles.readModule(cl.onePositional("HLO file"));
+    if (pipeline != null) {
+      pipeline.run(module);
+    }
     switch (emit) {
-      case "hlo" -> out.print(HloPrinter.print(module));
+      case "buffers" -> out.print(BufferAssignment.assign(module).report());
       // The CPU backend's kernel after LLVM's optimization pipeline: what actually runs.
       case "llvm" -> out.print(new CpuBackend().emitLlvmIr(module, BackendOptions.defaults(), true));
-      default -> throw new UsageException("--emit " + emit + " is not supported (available: hlo, llvm)");
+      default -> out.print(HloPrinter.print(module));
     }
     return 0;
+  }
+
+  /** The pipeline the options ask for, or {@code null} for none. */
+  private static Pipeline pipeline(CommandLine cl, boolean forBackend) {
+    Path dump = cl.has("dump-to") ? Path.of(cl.option("dump-to", "")) : null;
+    if (!cl.has("passes")) {
+      return forBackend ? null : Pipelines.cpuDefault(dump);
+    }
+    String passes = cl.option("passes", "").strip();
+    if (passes.equals("none")) {
+      return null;
+    }
+    try {
+      return PassRegistry.pipeline(passes, dump);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 }

@@ -11,11 +11,14 @@ import java.util.List;
 public final class Main {
   static final String USAGE = String.join("\n",
       "usage: tessera <command> [options]",
-      "  hlo-opt FILE [--passes a,b,...] [--emit hlo|llvm]   parse, verify and print an HLO module",
+      "  hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers|llvm] [--dump-to DIR]",
+      "                                                      optimize and print an HLO module",
       "  run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N] [--rows N]",
       "                                                      run a module and print its results",
       "  compile FILE --target x86_64|aarch64 -o NAME [--cpu CPU|native] [--features F] [--opt O2|O3]",
-      "                                                      write NAME.o and NAME.h: the kernel for C programs");
+      "                                                      write NAME.o and NAME.h: the kernel for C programs",
+      "  arrow-apply --hlo FILE --in IN.arrow --out OUT.arrow [--columns a,b] [--backend cpu|interpreter]",
+      "                                                      run a per-row module on every row of an Arrow file");
 
   private Main() {}
 
@@ -35,6 +38,9 @@ public final class Main {
         case "hlo-opt" -> HloOptCommand.run(rest, out, err);
         case "run-hlo" -> RunHloCommand.run(rest, out, err);
         case "compile" -> CompileCommand.run(rest, out, err);
+        // Lives in arrow-bridge (the compiler does not depend on Arrow); bin/tessera starts it there.
+        case "arrow-apply" -> throw new UsageException("arrow-apply runs from the arrow-bridge module: start it with"
+            + " bin/tessera arrow-apply");
         default -> throw new UsageException("unknown command '" + args.get(0) + "'");
       };
     } catch (UsageException e) {

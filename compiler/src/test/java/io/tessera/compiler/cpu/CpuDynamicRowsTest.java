@@ -262,7 +262,7 @@ class CpuDynamicRowsTest {
           ROOT c = f32[?,4] concatenate(x, x), dimensions={0}
         }
         """);
-    assertCompileError("not supported by the cpu backend yet: sort at %s", """
+    assertCompileError("not supported by the cpu backend yet: sort with a dynamic dimension at %s", """
         HloModule m
         cmp {
           a = f32[] parameter(0)

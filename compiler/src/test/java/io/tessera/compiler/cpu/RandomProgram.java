@@ -13,7 +13,9 @@ import java.util.stream.IntStream;
 /**
  * A seeded random HLO program for differential testing: parameters of one element type, then a
  * chain of elementwise ops, broadcasts, transposes, slices, reverses, reshapes, concatenates,
- * pads, reductions and dots over small random shapes, returning one to three of the values.
+ * pads, reductions, dots, dynamic slices and updates, gathers, windowed reductions, sorts and
+ * while loops over small random shapes, returning one to three of the values. Run-time indices
+ * are constants chosen partly out of range, so the clamping rules are exercised too.
  *
  * <p>Values computed with rounding that legitimately differs between backends (transcendental
  * functions, float sums in another order) are marked inexact; only continuous operations are
@@ -32,6 +34,7 @@ final class RandomProgram {
   private final StringBuilder body = new StringBuilder();
   private final List<Value> pool = new ArrayList<>();
   private final List<Shape> parameterShapes = new ArrayList<>();
+  private final StringBuilder computations = new StringBuilder();
   private int counter;
 
   private RandomProgram(long seed) {
@@ -68,7 +71,7 @@ final class RandomProgram {
       body.append("  ROOT root = (").append(roots.stream().map(v -> shape(v.dims())).collect(Collectors.joining(", ")))
           .append(") tuple(").append(roots.stream().map(Value::name).collect(Collectors.joining(", "))).append(")\n");
     }
-    this.text = "HloModule random_" + seed + "\n" + reducers() + "ENTRY e {\n" + body + "}\n";
+    this.text = "HloModule random_" + seed + "\n" + reducers() + computations + "ENTRY e {\n" + body + "}\n";
   }
 
   static RandomProgram generate(long seed) {
@@ -127,7 +130,7 @@ final class RandomProgram {
 
   private void step() {
     Value v = pick();
-    switch (random.nextInt(14)) {
+    switch (random.nextInt(20)) {
       case 0, 1, 2 -> unary(v);
       case 3, 4, 5 -> binary(v);
       case 6 -> broadcast(v);
@@ -137,8 +140,145 @@ final class RandomProgram {
       case 10 -> reduce(v);
       case 11 -> dot(v);
       case 12 -> concatenate(v);
-      default -> pad(v);
+      case 13 -> pad(v);
+      case 14 -> dynamicSliceOrUpdate(v);
+      case 15 -> gather(v);
+      case 16 -> reduceWindow(v);
+      case 17 -> sort(v);
+      case 18 -> loop(v);
+      default -> unary(v);
     }
+  }
+
+  /** An s32 scalar constant, returned by name: a start index, possibly out of range. */
+  private String index(int dim) {
+    String c = fresh();
+    int value = random.nextInt(4) == 0 ? random.nextInt(7) - 3 + (random.nextBoolean() ? 0 : dim) : random.nextInt(dim + 1);
+    body.append("  ").append(c).append(" = s32[] constant(").append(value).append(")\n");
+    return c;
+  }
+
+  private void dynamicSliceOrUpdate(Value v) {
+    int[] in = v.dims();
+    if (in.length == 0) {
+      return;
+    }
+    int[] sizes = new int[in.length];
+    List<String> starts = new ArrayList<>();
+    for (int d = 0; d < in.length; d++) {
+      sizes[d] = in[d] == 0 ? 0 : 1 + random.nextInt(in[d]);
+      starts.add(index(in[d]));
+    }
+    String sizeList = Arrays.stream(sizes).mapToObj(String::valueOf).collect(Collectors.joining(","));
+    if (random.nextBoolean()) {
+      emit(sizes, v.inexact(), "dynamic-slice(" + v.name() + ", " + String.join(", ", starts)
+          + "), dynamic_slice_sizes={" + sizeList + "}");
+      return;
+    }
+    Value w = sameDims(v);
+    List<String> zeros = new ArrayList<>();
+    for (int d = 0; d < in.length; d++) {
+      zeros.add(index(0));
+    }
+    Value update = emit(sizes, w.inexact(), "dynamic-slice(" + w.name() + ", " + String.join(", ", zeros)
+        + "), dynamic_slice_sizes={" + sizeList + "}");
+    emit(in, v.inexact() || w.inexact(), "dynamic-update-slice(" + v.name() + ", " + update.name() + ", "
+        + String.join(", ", starts) + ")");
+  }
+
+  /** An embedding lookup: rows of v (along dimension 0) at constant ids, some out of range (clamped). */
+  private void gather(Value v) {
+    int[] in = v.dims();
+    if (in.length == 0 || in[0] == 0) {
+      return;
+    }
+    int k = 1 + random.nextInt(5);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      ids.add(Integer.toString(random.nextInt(in[0] + 3) - 1));
+    }
+    String c = fresh();
+    body.append("  ").append(c).append(" = s32[").append(k).append("] constant({").append(String.join(", ", ids))
+        .append("})\n");
+    int[] out = new int[in.length];
+    out[0] = k;
+    System.arraycopy(in, 1, out, 1, in.length - 1);
+    String offsets = IntStream.range(1, in.length).mapToObj(String::valueOf).collect(Collectors.joining(","));
+    String sizes = "1" + Arrays.stream(in, 1, in.length).mapToObj(d -> "," + d).collect(Collectors.joining());
+    emit(out, v.inexact(), "gather(" + v.name() + ", " + c + "), offset_dims={" + offsets + "}, collapsed_slice_dims={0},"
+        + " start_index_map={0}, index_vector_dim=1, slice_sizes={" + sizes + "}");
+  }
+
+  private void reduceWindow(Value v) {
+    int[] in = v.dims();
+    if (in.length == 0) {
+      return;
+    }
+    int[] out = new int[in.length];
+    List<String> size = new ArrayList<>();
+    List<String> stride = new ArrayList<>();
+    List<String> pad = new ArrayList<>();
+    for (int d = 0; d < in.length; d++) {
+      int w = 1 + random.nextInt(3);
+      int s = 1 + random.nextInt(2);
+      int lo = random.nextInt(2);
+      int hi = random.nextInt(2);
+      int padded = in[d] + lo + hi;
+      out[d] = padded < w ? 0 : (padded - w) / s + 1;
+      size.add(Integer.toString(w));
+      stride.add(Integer.toString(s));
+      pad.add(lo + "_" + hi);
+    }
+    boolean max = random.nextBoolean();
+    String init = fresh();
+    String initValue = max ? (type.isFloat() ? "-inf" : type.isSigned() ? "-2147483648" : "0") : "0";
+    body.append("  ").append(init).append(" = ").append(type).append("[] constant(").append(initValue).append(")\n");
+    emit(out, v.inexact() || (!max && type.isFloat()), "reduce-window(" + v.name() + ", " + init + "), window={size="
+        + String.join("x", size) + " stride=" + String.join("x", stride) + " pad=" + String.join("x", pad) + "}, to_apply="
+        + (max ? "max" : "add"));
+  }
+
+  private void sort(Value v) {
+    if (v.dims().length == 0 || v.inexact()) {
+      return; // a tiny difference may reorder elements
+    }
+    int d = random.nextInt(v.dims().length);
+    emit(v.dims(), false, "sort(" + v.name() + "), dimensions={" + d + "}, to_apply=less");
+  }
+
+  /** A while loop applying {@code x = op(x, v)} a constant number of times (zero included). */
+  private void loop(Value v) {
+    if (v.inexact() && type.isFloat()) {
+      return;
+    }
+    String n = "loop" + counter++;
+    String s = "(s32[], " + shape(v.dims()) + ", " + shape(v.dims()) + ")";
+    String[] ops = type.isFloat() ? new String[] {"add", "maximum", "subtract"} : new String[] {"add", "xor", "multiply"};
+    String op = ops[random.nextInt(ops.length)];
+    int trips = random.nextInt(4);
+    computations.append(n).append("_cond {\n  ").append(n).append(".p = ").append(s).append(" parameter(0)\n  ")
+        .append(n).append(".i = s32[] get-tuple-element(").append(n).append(".p), index=0\n  ")
+        .append(n).append(".n = s32[] constant(").append(trips).append(")\n  ROOT ")
+        .append(n).append(".lt = pred[] compare(").append(n).append(".i, ").append(n).append(".n), direction=LT\n}\n");
+    String b = n + "b";
+    computations.append(n).append("_body {\n  ").append(b).append(".p = ").append(s).append(" parameter(0)\n  ")
+        .append(b).append(".i = s32[] get-tuple-element(").append(b).append(".p), index=0\n  ")
+        .append(b).append(".x = ").append(shape(v.dims())).append(" get-tuple-element(").append(b).append(".p), index=1\n  ")
+        .append(b).append(".y = ").append(shape(v.dims())).append(" get-tuple-element(").append(b).append(".p), index=2\n  ")
+        .append(b).append(".one = s32[] constant(1)\n  ")
+        .append(b).append(".i1 = s32[] add(").append(b).append(".i, ").append(b).append(".one)\n  ")
+        .append(b).append(".x1 = ").append(shape(v.dims())).append(' ').append(op).append('(').append(b).append(".x, ")
+        .append(b).append(".y)\n  ROOT ").append(b).append(".t = ").append(s).append(" tuple(").append(b).append(".i1, ")
+        .append(b).append(".x1, ").append(b).append(".y)\n}\n");
+    String zero = fresh();
+    body.append("  ").append(zero).append(" = s32[] constant(0)\n");
+    String init = fresh();
+    body.append("  ").append(init).append(" = ").append(s).append(" tuple(").append(zero).append(", ").append(v.name())
+        .append(", ").append(v.name()).append(")\n");
+    String w = fresh();
+    body.append("  ").append(w).append(" = ").append(s).append(" while(").append(init).append("), condition=")
+        .append(n).append("_cond, body=").append(n).append("_body\n");
+    emit(v.dims(), v.inexact(), "get-tuple-element(" + w + "), index=1");
   }
 
   private void unary(Value v) {
@@ -322,6 +462,8 @@ final class RandomProgram {
     return "add {\n  add.a = " + t + "[] parameter(0)\n  add.b = " + t + "[] parameter(1)\n  ROOT add.c = " + t
         + "[] add(add.a, add.b)\n}\n"
         + "max {\n  max.a = " + t + "[] parameter(0)\n  max.b = " + t + "[] parameter(1)\n  ROOT max.c = " + t + "[] "
-        + low + "(max.a, max.b)\n}\n";
+        + low + "(max.a, max.b)\n}\n"
+        + "less {\n  less.a = " + t + "[] parameter(0)\n  less.b = " + t + "[] parameter(1)\n  ROOT less.c = pred[]"
+        + " compare(less.a, less.b), direction=LT\n}\n";
   }
 }

@@ -78,22 +78,18 @@ class CompileCommandTest {
 
   @Test
   void unsupportedModulesFailNamingTheInstruction() throws IOException {
-    Path hlo = dir.resolve("sort.hlo");
+    Path hlo = dir.resolve("topk.hlo");
     Files.writeString(hlo, """
         HloModule s
-        cmp {
-          a = f32[] parameter(0)
-          b = f32[] parameter(1)
-          ROOT c = pred[] compare(a, b), direction=LT
-        }
         ENTRY e {
-          x = f32[8] parameter(0)
-          ROOT sorted = f32[8] sort(x), dimensions={0}, to_apply=cmp
+          x = f32[8,32] parameter(0)
+          ROOT topk = (f32[8,5], s32[8,5]) custom-call(x), custom_call_target="TopK"
         }
         """);
     Result r = run("compile", hlo.toString(), "--target", "x86_64", "-o", dir.resolve("s").toString());
     assertEquals(1, r.status());
-    assertEquals("tessera: not supported by the cpu backend yet: sort at %sorted\n", r.err());
+    assertEquals("tessera: not supported by the cpu backend: custom-call %topk calls target \"TopK\", an XLA runtime"
+        + " routine Tessera does not implement\n", r.err());
   }
 
   private static void assertUsageError(String expected, String... args) {

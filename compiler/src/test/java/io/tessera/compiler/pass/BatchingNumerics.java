@@ -1,0 +1,97 @@
+package io.tessera.compiler.pass;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.tessera.compiler.eval.ElidedConstants;
+import io.tessera.compiler.eval.Interpreter;
+import io.tessera.compiler.eval.LiteralComparator;
+import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Literal;
+import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.hlo.Shape;
+import io.tessera.compiler.hlo.Verifier;
+import io.tessera.compiler.text.HloParser;
+import io.tessera.compiler.text.HloPrinter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The batching property: a batched module run on N rows (its row count bound with
+ * {@link DynamicShapes#bind}) gives, row by row, what the per-row module gives on each row.
+ */
+final class BatchingNumerics {
+  private BatchingNumerics() {}
+
+  /** Batches a copy of {@code perRow}, checks it verifies and round-trips as text, and returns it. */
+  static Module batched(Module perRow) {
+    Module batched = ModuleCopy.copy(perRow);
+    new BatchingPass().run(batched);
+    assertEquals(List.of(), Verifier.problems(batched), () -> HloPrinter.print(batched));
+    String text = HloPrinter.print(batched);
+    assertEquals(text, HloPrinter.print(HloParser.parse(text)), "the batched module prints and re-parses");
+    return batched;
+  }
+
+  /**
+   * Runs {@code batched} (rows leading in parameters and results) on {@code rows} random rows and
+   * compares each row of its results with {@code perRow} run on that row alone.
+   */
+  static void assertRowByRow(Module perRow, Module batched, int rows, long seed, String what) {
+    Random random = new Random(seed);
+    List<List<Literal>> perRowArgs = new ArrayList<>();
+    for (int r = 0; r < rows; r++) {
+      List<Literal> args = new ArrayList<>();
+      for (Instruction p : perRow.entry().parameters()) {
+        args.add(ElidedConstants.randomLiteral(p.shape(), random));
+      }
+      perRowArgs.add(args);
+    }
+    List<Literal> stacked = new ArrayList<>();
+    for (int k = 0; k < perRow.entry().parameterCount(); k++) {
+      int param = k;
+      stacked.add(stack(perRowArgs.stream().map(a -> a.get(param)).toList(), perRow.entry().parameter(k).shape()));
+    }
+    Literal all = new Interpreter().run(DynamicShapes.bind(batched, rows), stacked);
+    for (int r = 0; r < rows; r++) {
+      Literal expected = new Interpreter().run(perRow, perRowArgs.get(r));
+      Literal actual = row(all, r);
+      int shown = r;
+      assertNull(LiteralComparator.DEFAULT.mismatch(expected, actual),
+          () -> what + ", " + rows + " rows: row " + shown + " differs\n" + HloPrinter.print(batched));
+    }
+  }
+
+  /** Rows of {@code rowShape} stacked along a new leading dimension. */
+  static Literal stack(List<Literal> rows, Shape rowShape) {
+    int[] dims = rowShape.dimensions();
+    int[] out = new int[dims.length + 1];
+    out[0] = rows.size();
+    System.arraycopy(dims, 0, out, 1, dims.length);
+    Literal stacked = Literal.zeros(Shape.array(rowShape.elementType(), out));
+    int n = (int) rowShape.elementCount();
+    for (int r = 0; r < rows.size(); r++) {
+      for (int e = 0; e < n; e++) {
+        stacked.copyElement(rows.get(r), e, r * n + e);
+      }
+    }
+    return stacked;
+  }
+
+  /** Row {@code r} of a literal whose leading dimension is the row (every element, for a tuple). */
+  static Literal row(Literal batched, int r) {
+    if (batched.isTuple()) {
+      return Literal.tuple(batched.tupleElements().stream().map(e -> row(e, r)).toList());
+    }
+    int[] dims = batched.shape().dimensions();
+    Shape rowShape = Shape.array(batched.elementType(), Arrays.copyOfRange(dims, 1, dims.length));
+    Literal row = Literal.zeros(rowShape);
+    int n = (int) rowShape.elementCount();
+    for (int e = 0; e < n; e++) {
+      row.copyElement(batched, r * n + e, e);
+    }
+    return row;
+  }
+}
