@@ -154,7 +154,7 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
 
   private synchronized RowEvaluator rowEvaluator() {
     if (evaluator == null) {
-      CompiledKernel kernel = KernelCache.get(module, TesseraConf.current()).kernel();
+      CompiledKernel kernel = KernelCache.get(module, TesseraConf.current(), KernelCache.Form.ROWS).kernel();
       evaluator = new RowEvaluator(kernel, inputKinds(), toString(), argumentNames());
     }
     return evaluator;

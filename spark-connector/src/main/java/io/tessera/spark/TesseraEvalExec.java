@@ -137,6 +137,7 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
       m.put(EvalPartition.COMPILATIONS, SQLMetrics.createMetric(sc, "module compilations"));
       m.put(EvalPartition.CACHE_HITS, SQLMetrics.createMetric(sc, "compile cache hits"));
       m.put(EvalPartition.INTERPRETED, SQLMetrics.createMetric(sc, "calls run by the interpreter"));
+      m.put(EvalPartition.ROW_BY_ROW, SQLMetrics.createMetric(sc, "calls run row by row"));
       metrics = scala.collection.immutable.Map.from(scala.jdk.javaapi.CollectionConverters.asScala(m));
     }
     return metrics;
