@@ -109,13 +109,15 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
       CompiledKernel kernel = lookUp(call);
       List<InputKind> kinds = call.inputKinds();
       List<String> names = call.argumentNames();
+      List<Expression> arguments = call.argumentList();
       List<TensorSpec> params = kernel.signature().parameters();
       List<TensorWriter> callWriters = new ArrayList<>();
       BatchKernel batchKernel = kernel.batched() != null ? new ArrowBatchKernel(kernel.batched(), allocator)
           : new RowLoopKernel(kernel, allocator, capacity);
       calls.add(new CallState(kernel, callWriters, batchKernel));
       for (int i = 0; i < params.size(); i++) {
-        TensorWriter w = new TensorWriter(ordinals[next++], params.get(i), kinds.get(i), call.toString(), names.get(i));
+        TensorWriter w = new TensorWriter(ordinals[next++], params.get(i), kinds.get(i), arguments.get(i).dataType(),
+            call.toString(), names.get(i));
         callWriters.add(w);
         writers.add(w);
         w.allocate(allocator, capacity);

@@ -7,6 +7,8 @@ import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 
 /**
  * Writes one argument column of a batch of rows into the Arrow tensor layout of its parameter
@@ -26,6 +28,10 @@ final class TensorWriter implements AutoCloseable {
   private final String column;
   private final ElementCopier copier;
   private final int elementsPerRow;
+  /** Whether the column's arrays are declared to hold nulls; if not, elements are not checked. */
+  private final boolean elementsNullable;
+  /** The element index at each enclosing level of the array being written, for error messages. */
+  private final int[] path;
   private BufferAllocator allocator;
   private int capacity;
   private FieldVector vector;
@@ -36,10 +42,11 @@ final class TensorWriter implements AutoCloseable {
    * @param ordinal the argument's field in the rows written
    * @param spec the parameter
    * @param kind how the column's type feeds it
+   * @param columnType the column's Spark type
    * @param call the function call, e.g. {@code mlp(features)}, for messages
    * @param column the column as the user wrote it, for messages
    */
-  TensorWriter(int ordinal, TensorSpec spec, InputKind kind, String call, String column) {
+  TensorWriter(int ordinal, TensorSpec spec, InputKind kind, DataType columnType, String call, String column) {
     this.ordinal = ordinal;
     this.spec = spec;
     this.kind = kind;
@@ -47,6 +54,12 @@ final class TensorWriter implements AutoCloseable {
     this.column = column;
     this.copier = ElementCopier.of(spec.element());
     this.elementsPerRow = spec.elementsPerRow();
+    this.elementsNullable = holdsNullElements(columnType);
+    this.path = new int[spec.rank()];
+  }
+
+  private static boolean holdsNullElements(DataType t) {
+    return t instanceof ArrayType a && (a.containsNull() || holdsNullElements(a.elementType()));
   }
 
   /** Allocates the vector for batches of up to {@code capacity} rows. */
@@ -82,7 +95,7 @@ final class TensorWriter implements AutoCloseable {
         copier.copyScalar(row, ordinal, data, index);
         yield true;
       }
-      case ARRAY -> writeArray(row.getArray(ordinal), 0, (long) index * elementsPerRow, where, "");
+      case ARRAY -> writeArray(row.getArray(ordinal), 0, (long) index * elementsPerRow, where);
       case ML_VECTOR -> writeMlVector(row.getStruct(ordinal, 4), (long) index * elementsPerRow, where);
     };
     BitVectorHelper.setValidityBit(validity, index, valid ? 1 : 0);
@@ -97,14 +110,18 @@ final class TensorWriter implements AutoCloseable {
    * Writes {@code a}, the level {@code level} array of a row, at element {@code first}; returns
    * false when it contains a null.
    */
-  private boolean writeArray(ArrayData a, int level, long first, RowPosition where, String path) {
+  private boolean writeArray(ArrayData a, int level, long first, RowPosition where) {
     int length = spec.dims()[level];
     if (a.numElements() != length) {
-      throw new BadRowException(call + ": " + where + ": column " + column + path + " has " + a.numElements()
+      StringBuilder at = new StringBuilder(column);
+      for (int l = 0; l < level; l++) {
+        at.append('[').append(path[l]).append(']');
+      }
+      throw new BadRowException(call + ": " + where + ": column " + at + " has " + a.numElements()
           + " elements, parameter " + spec + " expects " + length);
     }
     if (level == spec.rank() - 1) {
-      for (int j = 0; j < length; j++) {
+      for (int j = 0; elementsNullable && j < length; j++) {
         if (a.isNullAt(j)) {
           return false;
         }
@@ -117,7 +134,8 @@ final class TensorWriter implements AutoCloseable {
       stride *= spec.dims()[d];
     }
     for (int j = 0; j < length; j++) {
-      if (a.isNullAt(j) || !writeArray(a.getArray(j), level + 1, first + j * stride, where, path + "[" + j + "]")) {
+      path[level] = j;
+      if (a.isNullAt(j) || !writeArray(a.getArray(j), level + 1, first + j * stride, where)) {
         return false;
       }
     }
