@@ -145,6 +145,9 @@ final class KernelCache {
       return new CompiledKernel(module, signature, null, perRow, backendName, note("row by row", backendName, problems),
           System.nanoTime() - start);
     } catch (RuntimeException | LinkageError e) {
+      // Usually the same refusal as for the batched module: say it once.
+      String batchedProblem = "batched on " + backendName + ": " + e.getMessage();
+      problems.remove(batchedProblem);
       problems.add(backendName + ": " + e.getMessage());
       return null;
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +112,58 @@ class ExecutionTest {
         + "(array(-1f, -2f, 0f, 9f)) AS t(v)").collectAsList();
     assertEquals(expected, rows);
     assertEquals(0, metric(df, EvalPartition.INTERPRETED));
+    assertEquals(0, TesseraMemory.allocatedBytes());
+  }
+
+  /** Pads a row's three floats with its own padding value: a row-dependent pad the batching pass cannot batch. */
+  private static final String PAD_WITH = """
+      HloModule pad_with
+      ENTRY e {
+        x = f32[3] parameter(0)
+        p = f32[] parameter(1)
+        ROOT r = f32[5] pad(x, p), padding=1_1
+      }
+      """;
+
+  @Test
+  void moduleTheBatchingPassCannotBatchRunsRowByRow() {
+    String data = " FROM VALUES (array(1f, 2f, 3f), 0f), (array(-1f, 5f, 8f), 9f), (NULL, 1f), (array(4f, 4f, 4f), NULL) "
+        + "AS t(x, p)";
+    Dataset<Row> df = spark.sql("SELECT tessera_apply('" + PAD_WITH + "', x, p) AS r" + data);
+    List<Row> expected = spark.sql("SELECT CASE WHEN x IS NULL OR p IS NULL THEN NULL "
+        + "ELSE concat(array(p), x, array(p)) END AS r" + data).collectAsList();
+    assertEquals(expected, df.collectAsList());
+    assertTrue(metric(df, EvalPartition.ROW_BY_ROW) > 0);
+    assertEquals(0, metric(df, EvalPartition.INTERPRETED), "still compiled, on the cpu");
+  }
+
+  /** Two floats' bits read as one double: the CPU backend refuses bitcast-convert between widths. */
+  private static final String JOIN_BITS = """
+      HloModule join_bits
+      ENTRY e {
+        x = f32[2] parameter(0)
+        ROOT d = f64[] bitcast-convert(x)
+      }
+      """;
+
+  @Test
+  void moduleTheBackendCannotCompileFallsBackToTheInterpreter() {
+    spark.conf().set(TesseraConf.BACKEND, "cpu");
+    String sql = "SELECT tessera_apply('" + JOIN_BITS + "', x) FROM VALUES (array(1.5f, -2f)), (array(0f, 1f)) AS t(x)";
+    Dataset<Row> df = spark.sql(sql);
+    List<Row> rows = df.collectAsList();
+    // Little-endian memory order: element 0 is the low half.
+    double first = Double.longBitsToDouble(((long) Float.floatToRawIntBits(-2f) << 32)
+        | (Float.floatToRawIntBits(1.5f) & 0xFFFFFFFFL));
+    double second = Double.longBitsToDouble((long) Float.floatToRawIntBits(1f) << 32);
+    assertEquals(List.of(RowFactory.create(first), RowFactory.create(second)), rows);
+    assertTrue(metric(df, EvalPartition.INTERPRETED) > 0);
+
+    spark.conf().set(TesseraConf.FALLBACK, "false");
+    SparkException e = assertThrows(SparkException.class, () -> spark.sql(sql).collectAsList());
+    String message = TensorApplyTest.allMessages(e);
+    assertTrue(message.contains("could not compile module join_bits for backend cpu"), message);
+    assertTrue(message.contains("bitcast-convert"), message);
     assertEquals(0, TesseraMemory.allocatedBytes());
   }
 
