@@ -78,6 +78,9 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     int rows = input.next(writers, position);
     for (TensorWriter w : writers) {
       w.finish(rows);
+      if (w.borrowing()) {
+        plan.metric(EvalPartition.ZERO_COPY).add(1);
+      }
     }
     plan.metric(EvalPartition.ARROW_TIME).add(System.nanoTime() - readStart);
 
@@ -121,6 +124,9 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
         callWriters.add(w);
         writers.add(w);
         w.allocate(allocator, capacity);
+        if (kernel.batched() != null) {
+          w.allowBorrowing();
+        }
       }
     }
   }

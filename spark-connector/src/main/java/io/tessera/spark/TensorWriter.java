@@ -5,6 +5,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
@@ -35,6 +36,9 @@ final class TensorWriter implements AutoCloseable {
   private BufferAllocator allocator;
   private int capacity;
   private FieldVector vector;
+  /** A columnar child's own vector that feeds the kernel for the current batch instead, or null. */
+  private FieldVector borrowed;
+  private boolean mayBorrow;
   private ArrowBuf validity;
   private ArrowBuf data;
 
@@ -79,8 +83,37 @@ final class TensorWriter implements AutoCloseable {
     }
   }
 
+  /** The argument vector of the current batch: the writer's own, or the one it borrowed. */
   FieldVector vector() {
-    return vector;
+    return borrowed != null ? borrowed : vector;
+  }
+
+  /** Lets the writer hand a columnar child's own Arrow vectors to the kernel (a batched kernel reads any layout that fits). */
+  void allowBorrowing() {
+    mayBorrow = true;
+  }
+
+  /** Whether the current batch's argument is a borrowed vector. */
+  boolean borrowing() {
+    return borrowed != null;
+  }
+
+  /** Forgets the previous batch's borrowed vector. */
+  void startBatch() {
+    borrowed = null;
+  }
+
+  /**
+   * Takes {@code v}, a columnar child's vector for this argument, as the batch's argument vector
+   * when borrowing is allowed and its Arrow type fits the parameter; returns whether it did (the
+   * rows need not be written then).
+   */
+  boolean borrow(ValueVector v) {
+    if (mayBorrow && v instanceof FieldVector f && ArrowTensors.fits(f.getField(), spec)) {
+      borrowed = f;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -103,7 +136,9 @@ final class TensorWriter implements AutoCloseable {
 
   /** Sets the counts and inner validity once {@code rows} rows are written. */
   void finish(int rows) {
-    ArrowTensors.finish(vector, rows);
+    if (borrowed == null) {
+      ArrowTensors.finish(vector, rows);
+    }
   }
 
   /**

@@ -138,6 +138,7 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
       m.put(EvalPartition.CACHE_HITS, SQLMetrics.createMetric(sc, "compile cache hits"));
       m.put(EvalPartition.INTERPRETED, SQLMetrics.createMetric(sc, "calls run by the interpreter"));
       m.put(EvalPartition.ROW_BY_ROW, SQLMetrics.createMetric(sc, "calls run row by row"));
+      m.put(EvalPartition.ZERO_COPY, SQLMetrics.createMetric(sc, "argument batches passed without copy"));
       metrics = scala.collection.immutable.Map.from(scala.jdk.javaapi.CollectionConverters.asScala(m));
     }
     return metrics;

@@ -193,6 +193,24 @@ class TensorApplyTest {
   }
 
   @Test
+  void tensorResultsFeedAnotherCallWithoutCopy() {
+    // The inner operator's result vectors go to the outer kernel as they are.
+    Dataset<Row> twice = spark.sql("SELECT id, tessera_apply('" + SQUARE_PLUS + "', tessera_apply('" + SQUARE_PLUS
+        + "', v)) AS r FROM vectors ORDER BY id");
+    Dataset<Row> expected = spark.sql("SELECT id, CASE WHEN exists(v, e -> e IS NULL) THEN NULL "
+        + "ELSE transform(transform(v, e -> e * e + e), e -> e * e + e) END AS r FROM vectors ORDER BY id");
+    TesseraApplyTest.assertSameRows(expected.collectAsList(), twice.collectAsList());
+    List<TesseraEvalExec> nodes = SparkTests.evalNodes(twice);
+    assertEquals(2, nodes.size());
+    long zeroCopy = 0;
+    for (TesseraEvalExec node : nodes) {
+      zeroCopy += node.metrics().get(EvalPartition.ZERO_COPY).get().value();
+    }
+    assertTrue(zeroCopy >= 3, "at least one batch in each of the three partitions: " + zeroCopy);
+    assertEquals(0, TesseraMemory.allocatedBytes());
+  }
+
+  @Test
   void nullRowsStayNullAndOthersAreComputed() {
     Row row = spark.sql("SELECT tessera_apply('" + SQUARE_PLUS + "', CAST(NULL AS array<float>))").first();
     assertNull(row.get(0));
