@@ -112,7 +112,7 @@ class ExecutionTest {
         + "(array(-1f, -2f, 0f, 9f)) AS t(v)").collectAsList();
     assertEquals(expected, rows);
     assertEquals(0, metric(df, EvalPartition.INTERPRETED));
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   /** Pads a row's three floats with its own padding value: a row-dependent pad the batching pass cannot batch. */
@@ -164,7 +164,7 @@ class ExecutionTest {
     String message = TensorApplyTest.allMessages(e);
     assertTrue(message.contains("could not compile module join_bits for backend cpu"), message);
     assertTrue(message.contains("bitcast-convert"), message);
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -180,6 +180,22 @@ class ExecutionTest {
         () -> spark.sql("SELECT tessera_apply('" + SORT4 + "', array(1f, 2f, 3f, 4f))").collectAsList());
     assertTrue(TensorApplyTest.allMessages(e).contains("spark.tessera.backend must be auto or one of"),
         TensorApplyTest.allMessages(e));
+  }
+
+  @Test
+  void noArrowMemoryOutlivesItsTask() {
+    String module = freshModule("memory");
+    // Rows in, strings passed through, batched kernel.
+    spark.sql("SELECT CAST(id AS STRING) AS s, tessera_apply('" + module + "', CAST(id AS DOUBLE)) AS r "
+        + "FROM range(0, 5000, 1, 4)").collectAsList();
+    SparkTests.assertNoArrowMemoryHeld();
+    assertTrue(TesseraMemory.peakBytes() > 0, "the tasks allocated from Tessera's allocator");
+    // Row-by-row kernel, pred and array arguments, a failing task.
+    spark.sql("SELECT tessera_apply('" + PAD_WITH + "', array(1f, 2f, CAST(id AS FLOAT)), 0f) FROM range(0, 100, 1, 3)")
+        .collectAsList();
+    assertThrows(SparkException.class, () -> spark.sql("SELECT tessera_apply('" + PAD_WITH + "', "
+        + "CASE WHEN id = 77 THEN array(1f) ELSE array(1f, 2f, 3f) END, 0f) FROM range(0, 100, 1, 3)").collectAsList());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -201,11 +217,6 @@ class ExecutionTest {
     spark.sparkContext().cancelJobGroup("tessera-cancel");
     Exception e = assertThrows(Exception.class, () -> run.get(60, TimeUnit.SECONDS));
     assertTrue(String.valueOf(TensorApplyTest.allMessages(e)).contains("cancel"), String.valueOf(e));
-    while ((TesseraMemory.openTaskAllocators() > 0 || TesseraMemory.allocatedBytes() > 0)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertEquals(0, TesseraMemory.openTaskAllocators());
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 }

@@ -108,7 +108,7 @@ class TensorApplyTest {
         + "ELSE transform(v, e -> e * e + e) END AS r FROM vectors ORDER BY id");
     assertEquals(new ArrayType(DataTypes.FloatType, false), tessera.schema().apply("r").dataType());
     TesseraApplyTest.assertSameRows(expected.collectAsList(), tessera.collectAsList());
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -164,7 +164,7 @@ class TensorApplyTest {
     String message = allMessages(e);
     assertTrue(message.contains("row 2 of partition 0"), message);
     assertTrue(message.contains("column v has 3 elements, parameter %x f32[4] expects 4"), message);
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -207,7 +207,7 @@ class TensorApplyTest {
       zeroCopy += node.metrics().get(EvalPartition.ZERO_COPY).get().value();
     }
     assertTrue(zeroCopy >= 3, "at least one batch in each of the three partitions: " + zeroCopy);
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test

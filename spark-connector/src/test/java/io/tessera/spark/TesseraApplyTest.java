@@ -58,7 +58,7 @@ class TesseraApplyTest {
     Dataset<Row> expected = spark.sql("SELECT id, CAST(2 AS FLOAT) * x + y AS r FROM scalars ORDER BY id");
     assertSameRows(expected.collectAsList(), tessera.collectAsList());
     assertEquals(1, SparkTests.evalNodes(tessera).size(), SparkTests.executedPlan(tessera).toString());
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
 
@@ -149,8 +149,7 @@ class TesseraApplyTest {
         + "FROM range(0, 3, 1, 8) ORDER BY id");
     List<Row> rows = sparse.collectAsList();
     assertEquals(List.of(RowFactory.create(0L, 1f), RowFactory.create(1L, 3f), RowFactory.create(2L, 5f)), rows);
-    assertEquals(0, TesseraMemory.allocatedBytes());
-    assertEquals(0, TesseraMemory.openTaskAllocators());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
