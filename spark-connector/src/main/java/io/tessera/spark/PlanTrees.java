@@ -32,7 +32,7 @@ final class PlanTrees {
    * the children.
    */
   static SparkPlan transformAllExpressions(SparkPlan plan, Function<Expression, Expression> rewrite) {
-    return (SparkPlan) plan.transformAllExpressions(new AbstractPartialFunction<Expression, Expression>() {
+    return plan.transformAllExpressions(new AbstractPartialFunction<Expression, Expression>() {
       @Override
       public boolean isDefinedAt(Expression e) {
         return rewrite.apply(e) != null;

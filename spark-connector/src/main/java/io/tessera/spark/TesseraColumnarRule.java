@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
@@ -44,6 +45,7 @@ import scala.collection.immutable.Seq;
  */
 public final class TesseraColumnarRule extends ColumnarRule {
   private static final Logger LOG = LoggerFactory.getLogger(TesseraColumnarRule.class);
+  private static final AtomicBoolean WARNED_COMPILE_EXPRESSIONS = new AtomicBoolean();
 
   @Override
   public Rule<SparkPlan> preColumnarTransitions() {
@@ -263,8 +265,14 @@ public final class TesseraColumnarRule extends ColumnarRule {
 
     @Override
     public SparkPlan apply(SparkPlan plan) {
-      SparkPlan p = aggregates ? AggregateExtraction.apply(plan, TesseraConf.current()) : plan;
-      return PlanTrees.transformUp(p, rewrite);
+      if (!aggregates) {
+        return PlanTrees.transformUp(plan, rewrite);
+      }
+      TesseraConf conf = TesseraConf.current();
+      if (conf.compileExpressions() && !WARNED_COMPILE_EXPRESSIONS.getAndSet(true)) {
+        LOG.warn("{}=true is not implemented yet: plain expressions run on Spark", TesseraConf.COMPILE_EXPRESSIONS);
+      }
+      return PlanTrees.transformUp(AggregateExtraction.apply(plan, conf), rewrite);
     }
   }
 }

@@ -18,7 +18,7 @@ import org.apache.spark.sql.internal.SQLConf;
  * @param fallback {@value #FALLBACK}: whether a module the chosen backend cannot compile runs on
  *     the interpreter (with a warning) instead of failing the query
  * @param compileExpressions {@value #COMPILE_EXPRESSIONS}: translate plain Catalyst expressions to
- *     HLO (opt-in; not implemented yet, so setting it true only logs that it is ignored)
+ *     HLO (opt-in; not implemented yet: setting it true logs, once, that it is ignored)
  */
 public record TesseraConf(int batchRows, long batchBytes, String backend, boolean fallback, boolean compileExpressions)
     implements Serializable {
