@@ -49,6 +49,11 @@ final class ComputationEmitter {
   /** Hands out temporary buffers from the kernel's scratch memory. */
   interface Scratch {
     IrArray allocate(String hint, Shape shape);
+
+    /** Memory for the GEMM's packed panels, shared by every dot ({@link DotEmitter#scratchBytes}), or null. */
+    default IrValue gemmPacking() {
+      return null;
+    }
   }
 
   /** Where a materialized instruction should write its output leaf, or {@code null} for a temporary. */
@@ -252,7 +257,7 @@ final class ComputationEmitter {
         IrArray lhs = inMemory(arrayOf(instr.operand(0)));
         IrArray rhs = inMemory(arrayOf(instr.operand(1)));
         IrArray out = output(instr, 0);
-        DotEmitter.emit(b, instr, lhs, rhs, out);
+        DotEmitter.emit(b, instr, lhs, rhs, out, scratch.gemmPacking());
         yield List.of(ArrayValue.inMemory(out));
       }
       case CONVOLUTION -> inMemory(List.of(ConvolutionEmitter.emit(this, instr)));

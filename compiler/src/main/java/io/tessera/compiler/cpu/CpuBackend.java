@@ -11,8 +11,8 @@ import io.tessera.compiler.hlo.Module;
  * optimized and compiled for the host CPU by LLVM's JIT through bytedeco's LLVM bindings.
  *
  * <p>Code is generated for the host's CPU name and features (AVX2 here, AVX-512 where the
- * machine has it) unless {@link BackendOptions#withCpu} overrides them. Math functions call the C
- * library (libm) for now; vectorized approximations are a later step.
+ * machine has it) unless {@link BackendOptions#withCpu} overrides them. Math functions are the
+ * backend's own vectorizable approximations ({@link io.tessera.compiler.llvm.VectorMath}).
  */
 public final class CpuBackend implements Backend {
   public static final String NAME = "cpu";

@@ -4,8 +4,10 @@ import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.backend.CompilationException;
 import io.tessera.compiler.backend.ExecutableSignature;
 import io.tessera.compiler.hlo.Computation;
+import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.llvm.IrArray;
 import io.tessera.compiler.llvm.IrBuilder;
@@ -56,9 +58,11 @@ final class CpuKernelEmitter {
   private final IrModule ir;
   private final IrBuilder b;
   private final List<String> kernelParams = new ArrayList<>();
+  private final Module module;
   private final ScratchLayout scratch = new ScratchLayout();
 
   private CpuKernelEmitter(Module module, HostTarget target) {
+    this.module = module;
     this.entry = module.entry();
     this.ir = new IrModule(module.name());
     if (target != null) {
@@ -124,7 +128,19 @@ final class CpuKernelEmitter {
       }
       return null;
     };
-    List<ArrayValue> results = new ComputationEmitter(b, this::allocateTemp, destinations, entry, arguments).emit();
+    IrValue packing = gemmPacking();
+    ComputationEmitter.Scratch scratchMemory = new ComputationEmitter.Scratch() {
+      @Override
+      public IrArray allocate(String hint, Shape shape) {
+        return allocateTemp(hint, shape);
+      }
+
+      @Override
+      public IrValue gemmPacking() {
+        return packing;
+      }
+    };
+    List<ArrayValue> results = new ComputationEmitter(b, scratchMemory, destinations, entry, arguments).emit();
     emitRemainingResults(results, resultArrays);
     b.retVoid();
     ir.addFunction(b.functionText("define internal void " + KERNEL + "(" + String.join(", ", kernelParams) + ") "
@@ -134,6 +150,23 @@ final class CpuKernelEmitter {
     KernelEntry.Abi abi = new KernelEntry.Abi(params.size(), leafShapes.size(), scratch, signature.hasDynamicRows());
     ir.addFunction(aotSymbol == null ? KernelEntry.jitTrampoline(abi) : KernelEntry.aotFunction(abi, aotSymbol));
     return new KernelIr(ir.text(), signature, abi);
+  }
+
+  /**
+   * One temporary for the GEMM's packed panels, as large as the largest dot of any computation
+   * needs ({@link DotEmitter#scratchBytes}) and shared by all (dots run one at a time); or
+   * {@code null} when no dot uses the GEMM.
+   */
+  private IrValue gemmPacking() {
+    long bytes = 0;
+    for (Computation c : module.computations()) {
+      for (Instruction instr : c.instructions()) {
+        if (instr.opcode() == Opcode.DOT) {
+          bytes = Math.max(bytes, DotEmitter.scratchBytes(instr));
+        }
+      }
+    }
+    return bytes == 0 ? null : allocateTemp("gemm.packing", Shape.array(ElementType.U8, Math.toIntExact(bytes))).pointer();
   }
 
   /** A temporary: a 64-byte-aligned slice of the scratch memory, passed to the kernel as its own noalias pointer. */

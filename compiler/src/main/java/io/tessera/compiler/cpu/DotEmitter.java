@@ -4,6 +4,7 @@ import io.tessera.compiler.backend.CompilationException;
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.llvm.FloatFormats;
 import io.tessera.compiler.llvm.IrArray;
 import io.tessera.compiler.llvm.IrBuilder;
@@ -25,17 +26,22 @@ import java.util.Arrays;
  * round once; pred results are the OR of ANDs. Operands of another element type are converted to
  * the result's (XLA's {@code bf16 x bf16 -> f32}).
  *
- * <p>This is a correct, vectorizable loop nest, not a tiled, register-blocked GEMM: that is the
- * next step for large matrices.
+ * <p>f32 and f64 dots whose free dimensions (per operand) and contracting dimensions are each a
+ * consecutive group (matrix products, batched, with transposed operands, matrix-vector, dense
+ * layers on [batch, sequence, features]) go to {@link GemmEmitter}'s tiled GEMM or its GEMV
+ * instead, once they have {@link GemmEmitter#MIN_WORK} multiply-adds.
  */
 final class DotEmitter {
   private DotEmitter() {}
 
   private record Dims(int[] batch, int[] free, int[] contracting) {}
 
-  static void emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out) {
-    int[] ld = lhs.shape().dimensions();
-    int[] rd = rhs.shape().dimensions();
+  /** The dot's dimension numbers checked against its operand and result shapes. */
+  private record Analysis(Dims l, Dims r, int[] batch, int[] m, int[] n, int[] k) {}
+
+  private static Analysis analyze(Instruction dot, Shape lhs, Shape rhs, Shape out) {
+    int[] ld = lhs.dimensions();
+    int[] rd = rhs.dimensions();
     int[] lb = dims(dot, Attr.LHS_BATCH_DIMS, ld.length);
     int[] rb = dims(dot, Attr.RHS_BATCH_DIMS, rd.length);
     int[] lc = dims(dot, Attr.LHS_CONTRACTING_DIMS, ld.length);
@@ -49,18 +55,116 @@ final class DotEmitter {
     int[] nSizes = sizes(rd, r.free());
     int[] kSizes = sizes(ld, lc);
     int[] expected = concat(batchSizes, concat(mSizes, nSizes));
-    if (!Arrays.equals(expected, out.shape().dimensions())) {
-      throw new CompilationException("%" + dot.name() + " (dot): result shape " + out.shape() + " should have dimensions "
+    if (!Arrays.equals(expected, out.dimensions())) {
+      throw new CompilationException("%" + dot.name() + " (dot): result shape " + out + " should have dimensions "
           + Arrays.toString(expected));
     }
+    return new Analysis(l, r, batchSizes, mSizes, nSizes, kSizes);
+  }
+
+  /**
+   * The GEMM/GEMV plan of a dot, or null: f32 or f64 throughout, and each operand's free
+   * dimensions, like the contracting dimensions, consecutive and ascending (so each group is one
+   * strided dimension of the row-major operand: {@code [b,s,h] x [h,o]} is a GEMM with M = b*s).
+   * Any positions otherwise: transposed operands are strides.
+   */
+  private static GemmEmitter.Plan gemmPlan(Instruction dot, Shape lhs, Shape rhs, Shape out, Analysis a) {
+    ElementType t = out.elementType();
+    // A dynamic (row) dimension may be a batch dimension or lhs's leading free dimension (M is then
+    // rows times the other free dimensions); rows as the contracting dimension keep the loop nest.
+    if (contains(a.k(), Shape.DYNAMIC) || contains(a.n(), Shape.DYNAMIC)
+        || (contains(a.m(), Shape.DYNAMIC) && (a.l().free().length == 0 || a.l().free()[0] != 0))) {
+      return null;
+    }
+    if (lhs.elementType() != t || rhs.elementType() != t || !consecutive(a.l().free()) || !consecutive(a.r().free())
+        || !consecutive(a.l().contracting()) || !consecutive(a.r().contracting())) {
+      return null;
+    }
+    long[] ls = strides(lhs.dimensions());
+    long[] rs = strides(rhs.dimensions());
+    long[] aBatch = new long[a.batch().length];
+    long[] bBatch = new long[a.batch().length];
+    for (int i = 0; i < a.batch().length; i++) {
+      aBatch[i] = ls[a.l().batch()[i]];
+      bBatch[i] = rs[a.r().batch()[i]];
+    }
+    boolean dynamicM = contains(a.m(), Shape.DYNAMIC);
+    int m = dynamicM ? Shape.DYNAMIC : product(a.m());
+    int mFactor = dynamicM ? product(Arrays.copyOfRange(a.m(), 1, a.m().length)) : 1;
+    return GemmEmitter.plan(t, a.batch(), aBatch, bBatch, m, mFactor, product(a.n()), product(a.k()),
+        innermostStride(ls, a.l().free()), innermostStride(ls, a.l().contracting()),
+        innermostStride(rs, a.r().contracting()), innermostStride(rs, a.r().free()));
+  }
+
+  private static boolean contains(int[] values, int v) {
+    return Arrays.stream(values).anyMatch(x -> x == v);
+  }
+
+  /** True when {@code dims} are d, d+1, ...: one strided dimension of a row-major array. */
+  private static boolean consecutive(int[] dims) {
+    for (int i = 1; i < dims.length; i++) {
+      if (dims[i] != dims[i - 1] + 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The stride of a merged group of consecutive dimensions (0 for none: size 1). */
+  private static long innermostStride(long[] strides, int[] group) {
+    return group.length == 0 ? 0 : strides[group[group.length - 1]];
+  }
+
+  private static int product(int[] sizes) {
+    long p = 1;
+    for (int s : sizes) {
+      p *= s;
+    }
+    return Math.toIntExact(p);
+  }
+
+  private static long[] strides(int[] dims) {
+    long[] s = new long[dims.length];
+    long stride = 1;
+    for (int d = dims.length - 1; d >= 0; d--) {
+      s[d] = stride;
+      stride *= dims[d];
+    }
+    return s;
+  }
+
+  /** Bytes of scratch memory {@link #emit} needs for {@code dot} (GEMM packing buffers), 0 for none. */
+  static long scratchBytes(Instruction dot) {
+    Shape lhs = dot.operand(0).shape();
+    Shape rhs = dot.operand(1).shape();
+    if (!lhs.isArray() || !rhs.isArray() || !dot.shape().isArray()) {
+      return 0;
+    }
+    GemmEmitter.Plan plan = gemmPlan(dot, lhs, rhs, dot.shape(), analyze(dot, lhs, rhs, dot.shape()));
+    return plan == null ? 0 : plan.scratchBytes();
+  }
+
+  static void emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out) {
+    emit(b, dot, lhs, rhs, out, null);
+  }
+
+  /**
+   * Emits {@code dot}; {@code scratch} points to {@link #scratchBytes} bytes for the GEMM's packed
+   * panels ({@code null}: the loop nest is used).
+   */
+  static void emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out, IrValue scratch) {
+    Analysis a = analyze(dot, lhs.shape(), rhs.shape(), out.shape());
     ElementType t = out.elementType();
     if (!t.isFloat() && (lhs.elementType().isFloat() || rhs.elementType().isFloat())) {
       throw new CompilationException("%" + dot.name() + " (dot): float operands with an " + t + " result");
     }
-    if (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) {
-      accumulateInOutput(b, lhs, l, rhs, r, out, batchSizes, mSizes, nSizes, kSizes);
+    GemmEmitter.Plan plan = gemmPlan(dot, lhs.shape(), rhs.shape(), out.shape(), a);
+    if (plan != null && (scratch != null || plan.scratchBytes() == 0)) {
+      GemmEmitter.emit(b, plan, lhs, rhs, out, scratch);
+    } else if (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) {
+      accumulateInOutput(b, lhs, a.l(), rhs, a.r(), out, a.batch(), a.m(), a.n(), a.k());
     } else {
-      accumulateInRegister(b, lhs, l, rhs, r, out, batchSizes, mSizes, nSizes, kSizes);
+      accumulateInRegister(b, lhs, a.l(), rhs, a.r(), out, a.batch(), a.m(), a.n(), a.k());
     }
   }
 

@@ -31,5 +31,9 @@
  * for integers and data movement). Refused at compile time with a message naming the
  * instruction: {@code custom-call} (XLA runtime routines such as TopK), bitcast-convert between
  * types of different widths, and entry parameters that are tuples.
+ *
+ * <p>f32/f64 dots run a tiled, register-blocked GEMM or a GEMV ({@link
+ * io.tessera.compiler.cpu.GemmEmitter}); math functions are vectorizable straight-line code
+ * ({@link io.tessera.compiler.llvm.VectorMath}).
  */
 package io.tessera.compiler.cpu;

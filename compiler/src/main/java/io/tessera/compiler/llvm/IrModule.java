@@ -50,6 +50,17 @@ public final class IrModule {
     this.targetAttributes = attributes == null ? "" : attributes;
   }
 
+  /**
+   * True when the target has a fused multiply-add instruction: its features name {@code +fma}, its
+   * CPU is x86-64-v3/v4, or it is AArch64 (FMA is in the base instruction set). False when no
+   * target was set. Emitters that need an exact product use {@code llvm.fma} only then: elsewhere
+   * LLVM would lower it to a call of libm's {@code fma}.
+   */
+  public boolean hasFusedMultiplyAdd() {
+    return targetAttributes.contains("+fma") || targetAttributes.contains("\"x86-64-v3\"")
+        || targetAttributes.contains("\"x86-64-v4\"") || (targetTriple != null && targetTriple.startsWith("aarch64"));
+  }
+
   /** Declares external function {@code symbol} with {@code declaration} (a full {@code declare} line), once. */
   public void declare(String symbol, String declaration) {
     declarations.putIfAbsent(symbol, declaration);

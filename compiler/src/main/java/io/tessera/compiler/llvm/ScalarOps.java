@@ -22,8 +22,8 @@ import io.tessera.compiler.hlo.Opcode;
  *   <li>float to integer conversion truncates toward zero and saturates, NaN gives 0
  *       ({@code llvm.fptosi.sat}); to {@code pred}, x != 0 (NaN is true), as
  *       C++ (and so XLA's evaluator) does;
- *   <li>math functions are LLVM intrinsics or C library calls (libm); on f16/bf16 they run in
- *       float and round once.
+ *   <li>transcendental functions are {@link VectorMath}'s straight-line approximations (no libm
+ *       calls, so loops using them vectorize); on f16/bf16 they run in float and round once.
  * </ul>
  */
 public final class ScalarOps {
@@ -58,9 +58,12 @@ public final class ScalarOps {
   }
 
   private static IrValue floatUnary(IrBuilder b, Instruction instr, IrValue x) {
+    IrValue math = VectorMath.unary(b, instr.opcode(), x);
+    if (math != null) {
+      return math;
+    }
     String t = x.type();
     String sfx = IrTypes.floatSuffix(t);
-    boolean f32 = t.equals("float");
     return switch (instr.opcode()) {
       case ABS -> fabs(b, x);
       case NEGATE -> b.fneg(x);
@@ -76,35 +79,10 @@ public final class ScalarOps {
       case CEIL -> b.callExternal(t, "llvm.ceil." + sfx, x);
       case ROUND_NEAREST_AFZ -> b.callExternal(t, "llvm.round." + sfx, x);
       case ROUND_NEAREST_EVEN -> b.callExternal(t, "llvm.roundeven." + sfx, x);
-      case EXPONENTIAL -> b.callExternal(t, "llvm.exp." + sfx, x);
-      case EXPONENTIAL_MINUS_ONE -> b.callExternal(t, f32 ? "expm1f" : "expm1", x);
-      case LOG -> b.callExternal(t, "llvm.log." + sfx, x);
-      case LOG_PLUS_ONE -> b.callExternal(t, f32 ? "log1pf" : "log1p", x);
       case SQRT -> b.callExternal(t, "llvm.sqrt." + sfx, x);
       case RSQRT -> b.fbinop("fdiv", IrValue.fpConst(t, 1), b.callExternal(t, "llvm.sqrt." + sfx, x));
-      case CBRT -> b.callExternal(t, f32 ? "cbrtf" : "cbrt", x);
-      case TANH -> b.callExternal(t, f32 ? "tanhf" : "tanh", x);
-      case LOGISTIC -> logistic(b, x, sfx);
-      case ERF -> b.callExternal(t, f32 ? "erff" : "erf", x);
-      case SINE -> b.callExternal(t, "llvm.sin." + sfx, x);
-      case COSINE -> b.callExternal(t, "llvm.cos." + sfx, x);
-      case TAN -> b.callExternal(t, f32 ? "tanf" : "tan", x);
       default -> throw unsupportedType(instr, instr.operand(0).shape().elementType());
     };
-  }
-
-  /**
-   * 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, from one e = exp(-|x|): neither form
-   * overflows or cancels, and NaN flows through the second.
-   */
-  private static IrValue logistic(IrBuilder b, IrValue x, String sfx) {
-    String t = x.type();
-    IrValue one = IrValue.fpConst(t, 1);
-    IrValue e = b.callExternal(t, "llvm.exp." + sfx, b.fneg(fabs(b, x)));
-    IrValue denominator = b.fbinop("fadd", one, e);
-    IrValue positive = b.fbinop("fdiv", one, denominator);
-    IrValue negative = b.fbinop("fdiv", e, denominator);
-    return b.select(b.fcmp("oge", x, IrValue.fpConst(t, 0)), positive, negative);
   }
 
   private static IrValue integerUnary(IrBuilder b, Instruction instr, ElementType type, IrValue x) {
@@ -156,6 +134,10 @@ public final class ScalarOps {
   }
 
   private static IrValue floatBinary(IrBuilder b, Instruction instr, IrValue x, IrValue y) {
+    IrValue math = VectorMath.binary(b, instr.opcode(), x, y);
+    if (math != null) {
+      return math;
+    }
     String t = x.type();
     String sfx = IrTypes.floatSuffix(t);
     return switch (instr.opcode()) {
@@ -164,8 +146,6 @@ public final class ScalarOps {
       case MULTIPLY -> b.fbinop("fmul", x, y);
       case DIVIDE -> b.fbinop("fdiv", x, y);
       case REMAINDER -> b.fbinop("frem", x, y);
-      case POWER -> b.callExternal(t, "llvm.pow." + sfx, x, y);
-      case ATAN2 -> b.callExternal(t, t.equals("float") ? "atan2f" : "atan2", x, y);
       case MAXIMUM -> b.callExternal(t, "llvm.maximum." + sfx, x, y);
       case MINIMUM -> b.callExternal(t, "llvm.minimum." + sfx, x, y);
       default -> throw unsupportedType(instr, instr.operand(0).shape().elementType());

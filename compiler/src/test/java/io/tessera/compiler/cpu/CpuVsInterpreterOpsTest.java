@@ -25,8 +25,8 @@ import org.junit.jupiter.api.TestFactory;
  * backend rejects fails.
  *
  * <p>Results must be bitwise equal, except for transcendental functions: the interpreter
- * computes them in double (StrictMath) and rounds once, the CPU calls libm in the element type
- * (f16/bf16 through float), so those may differ by a few units in the last place.
+ * computes them in double (StrictMath) and rounds once, the CPU uses its own approximations
+ * (VectorMath; f16/bf16 through float), so those may differ by a few units in the last place.
  */
 class CpuVsInterpreterOpsTest {
   private static final ElementType[] TYPES = {ElementType.PRED, ElementType.S8, ElementType.S16, ElementType.S32,
