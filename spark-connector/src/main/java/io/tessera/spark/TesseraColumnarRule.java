@@ -6,7 +6,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
@@ -45,7 +44,6 @@ import scala.collection.immutable.Seq;
  */
 public final class TesseraColumnarRule extends ColumnarRule {
   private static final Logger LOG = LoggerFactory.getLogger(TesseraColumnarRule.class);
-  private static final AtomicBoolean WARNED_COMPILE_EXPRESSIONS = new AtomicBoolean();
 
   @Override
   public Rule<SparkPlan> preColumnarTransitions() {
@@ -63,6 +61,9 @@ public final class TesseraColumnarRule extends ColumnarRule {
   }
 
   private static SparkPlan insertEval(SparkPlan plan) {
+    if (TesseraConf.current().compileExpressions()) {
+      plan = ExpressionCompilation.compile(plan);
+    }
     if (plan instanceof ProjectExec project && containsCall(asExpressions(project.projectList()))) {
       List<Expression> exprs = asExpressions(project.projectList());
       SparkPlan input = extractCalls(exprs, List.of(), project.child());
@@ -268,11 +269,7 @@ public final class TesseraColumnarRule extends ColumnarRule {
       if (!aggregates) {
         return PlanTrees.transformUp(plan, rewrite);
       }
-      TesseraConf conf = TesseraConf.current();
-      if (conf.compileExpressions() && !WARNED_COMPILE_EXPRESSIONS.getAndSet(true)) {
-        LOG.warn("{}=true is not implemented yet: plain expressions run on Spark", TesseraConf.COMPILE_EXPRESSIONS);
-      }
-      return PlanTrees.transformUp(AggregateExtraction.apply(plan, conf), rewrite);
+      return PlanTrees.transformUp(AggregateExtraction.apply(plan, TesseraConf.current()), rewrite);
     }
   }
 }

@@ -196,6 +196,9 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
       sb.append("Module ").append(m.name()).append(": ").append(m.source()).append(", sha256 ")
           .append(m.fingerprint(), 0, 12).append(", (").append(String.join(", ", params)).append(") -> ")
           .append(call.dataType().simpleString()).append('\n');
+      if (!call.note().isEmpty()) {
+        sb.append("Left to Spark: ").append(call.note()).append('\n');
+      }
     }
     sb.append("Backend: ").append(conf.backend())
         .append(conf.fallback() ? ", interpreter when the backend cannot compile a module" : ", no fallback").append('\n')

@@ -29,7 +29,9 @@
  * {@code spark.tessera.batchRows} (65536), {@code spark.tessera.batchBytes} (64 MiB),
  * {@code spark.tessera.backend} ({@code auto}, {@code cpu}, {@code interpreter}),
  * {@code spark.tessera.fallback} (true: a module the backend cannot compile runs on the interpreter,
- * with a warning), {@code spark.tessera.compileExpressions} (not implemented yet).
+ * with a warning), {@code spark.tessera.compileExpressions} (false: when true, plain arithmetic,
+ * comparisons, logic, conditionals and numeric casts in projections and filters run as compiled
+ * modules too: {@link io.tessera.spark.ExpressionCompilation}, {@link io.tessera.spark.ExpressionTranslator}).
  *
  * <h2>Visibility</h2>
  * {@code EXPLAIN} shows {@code TesseraEval} with its calls, backend and batch size;
