@@ -7,7 +7,8 @@ import java.util.Objects;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.codegen.CodegenContext;
-import org.apache.spark.sql.catalyst.expressions.codegen.CodegenFallback;
+import org.apache.spark.sql.catalyst.expressions.codegen.CodeBlock;
+import org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator;
 import org.apache.spark.sql.catalyst.expressions.codegen.ExprCode;
 import org.apache.spark.sql.errors.QueryExecutionErrors;
 import org.apache.spark.sql.types.DataType;
@@ -18,9 +19,9 @@ import scala.collection.immutable.Seq;
  * One expression's value out of a module made by {@link ExpressionTranslator}: the module's
  * result struct holds, per expression, the value and its validity, and last the row's error code.
  * This raises the row's error (Spark's own ANSI exceptions), or gives null where the value is not
- * valid, or the value.
+ * valid, or the value; in generated code too.
  */
-public final class CompiledOutput extends Expression implements CodegenFallback, Serializable {
+public final class CompiledOutput extends Expression implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final Expression result;
@@ -47,22 +48,25 @@ public final class CompiledOutput extends Expression implements CodegenFallback,
   @Override
   public Object eval(InternalRow input) {
     InternalRow r = (InternalRow) result.eval(input);
+    if (r == null) {
+      return null;
+    }
     int code = r.getInt(r.numFields() - 1);
     if (code != 0) {
-      throw error(errors.get(code - 1));
+      throw error(code);
     }
     return r.getBoolean(index + 1) ? r.get(index, type) : null;
   }
 
-  private static ArithmeticException error(ErrorKind kind) {
-    if (kind.what().equals("divide by zero")) {
-      return QueryExecutionErrors.divideByZeroError(null);
-    }
-    if (kind.what().equals("cast")) {
-      return QueryExecutionErrors.arithmeticOverflowError("casting " + kind.from().sql() + " to " + kind.to().sql()
-          + " overflowed", "try_cast", null);
-    }
-    return QueryExecutionErrors.arithmeticOverflowError(kind.what(), "", null);
+  /** The exception for error code {@code code} (not 0); public for generated code. */
+  public ArithmeticException error(int code) {
+    ErrorKind kind = errors.get(code - 1);
+    return switch (kind.what()) {
+      case "divide by zero" -> QueryExecutionErrors.divideByZeroError(null);
+      case "cast" -> QueryExecutionErrors.arithmeticOverflowError("casting " + kind.from().sql() + " to "
+          + kind.to().sql() + " overflowed", kind.hint(), null);
+      default -> QueryExecutionErrors.arithmeticOverflowError(kind.what(), kind.hint(), null);
+    };
   }
 
   @Override
@@ -85,9 +89,27 @@ public final class CompiledOutput extends Expression implements CodegenFallback,
     return new CompiledOutput(newChildren.apply(0), index, type, errors, original);
   }
 
+  /** The same as {@link #eval} in generated Java, so that the operators reading it keep whole-stage code generation. */
   @Override
   public ExprCode doGenCode(CodegenContext ctx, ExprCode ev) {
-    return CodegenFallback.super.doGenCode(ctx, ev);
+    ExprCode row = result.genCode(ctx);
+    String self = ctx.addReferenceObj("compiledOutput", this, CompiledOutput.class.getName());
+    String code = ctx.freshName("errorCode");
+    String r = row.value().toString();
+    String src = row.code() + "\n"
+        + "boolean " + ev.isNull() + " = true;\n"
+        + CodeGenerator.javaType(type) + " " + ev.value() + " = " + CodeGenerator.defaultValue(type, true) + ";\n"
+        + "if (!" + row.isNull() + ") {\n"
+        + "  int " + code + " = " + r + ".getInt(" + r + ".numFields() - 1);\n"
+        + "  if (" + code + " != 0) {\n"
+        + "    throw " + self + ".error(" + code + ");\n"
+        + "  }\n"
+        + "  " + ev.isNull() + " = !" + r + ".getBoolean(" + (index + 1) + ");\n"
+        + "  if (!" + ev.isNull() + ") {\n"
+        + "    " + ev.value() + " = " + CodeGenerator.getValue(r, type, Integer.toString(index)) + ";\n"
+        + "  }\n"
+        + "}\n";
+    return ev.copy(new CodeBlock(Scala.seq(List.of(src)), Scala.seq(List.of())), ev.isNull(), ev.value());
   }
 
   /** {@code compiled(a + b * 2)}: what the plan computes here. */

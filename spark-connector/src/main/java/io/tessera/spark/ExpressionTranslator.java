@@ -67,8 +67,15 @@ import scala.Tuple2;
  */
 final class ExpressionTranslator {
 
-  /** An error a row can raise: what and, for casts, between which types. */
-  record ErrorKind(String what, DataType from, DataType to) implements java.io.Serializable {}
+  /**
+   * An error a row can raise, as Spark words it: {@code what} ("integer overflow", "divide by
+   * zero", "cast"), the {@code try_} function that would tolerate it, and for casts the types.
+   */
+  record ErrorKind(String what, String hint, DataType from, DataType to) implements java.io.Serializable {
+    static ErrorKind overflow(DataType type, String hint) {
+      return new ErrorKind(type.equals(DataTypes.IntegerType) ? "integer overflow" : "long overflow", hint, null, null);
+    }
+  }
 
   /**
    * The translation of some expressions of one operator.
@@ -148,13 +155,13 @@ final class ExpressionTranslator {
       Value x = value(m.child());
       Instruction r = b.negate(x.v());
       return checked(new Value(r, x.ok(), x.err(), x.type()), m.failOnError() && isIntegral(x.type())
-          ? b.compare(x.v(), minValue(x.type()), ComparisonDirection.EQ) : null, "integer overflow in unary minus");
+          ? b.compare(x.v(), minValue(x.type()), ComparisonDirection.EQ) : null, ErrorKind.overflow(x.type(), ""));
     }
     if (e instanceof Abs abs) {
       Value x = value(abs.child());
       Instruction r = b.abs(x.v());
       return checked(new Value(r, x.ok(), x.err(), x.type()), abs.failOnError() && isIntegral(x.type())
-          ? b.compare(x.v(), minValue(x.type()), ComparisonDirection.EQ) : null, "integer overflow in abs");
+          ? b.compare(x.v(), minValue(x.type()), ComparisonDirection.EQ) : null, ErrorKind.overflow(x.type(), ""));
     }
     if (e instanceof Sqrt sqrt) {
       Value x = value(sqrt.child());
@@ -275,7 +282,8 @@ final class ExpressionTranslator {
     if (mode.equals("TRY")) {
       return new Value(v, andOk(result.ok(), b.not(overflow)), result.err(), type);
     }
-    return checked(result, overflow, "integer overflow in " + e.symbol());
+    String hint = e instanceof Add ? "try_add" : e instanceof Subtract ? "try_subtract" : "try_multiply";
+    return checked(result, overflow, ErrorKind.overflow(type, hint));
   }
 
   /** Whether two's complement {@code v = l op r} overflowed, for add, subtract and multiply. */
@@ -317,7 +325,7 @@ final class ExpressionTranslator {
     }
     Instruction raises = b.and(okOf(l), b.and(okOf(r), byZero));
     return new Value(result.v(), result.ok(), firstError(result.err(), errorIf(raises, new ErrorKind("divide by zero",
-        null, null))), e.dataType());
+        "try_divide", null, null))), e.dataType());
   }
 
   private Value comparison(BinaryComparison e) {
@@ -462,7 +470,7 @@ final class ExpressionTranslator {
       return new Value(v, andOk(x.ok(), b.not(outOfRange)), x.err(), to);
     }
     Instruction raises = b.and(okOf(x), outOfRange);
-    return new Value(v, x.ok(), firstError(x.err(), errorIf(raises, new ErrorKind("cast", from, to))), to);
+    return new Value(v, x.ok(), firstError(x.err(), errorIf(raises, new ErrorKind("cast", "try_cast", from, to))), to);
   }
 
   /**
@@ -503,12 +511,12 @@ final class ExpressionTranslator {
   }
 
   /** {@code x} with an ANSI error raised where its inputs are valid and {@code condition} holds. */
-  private Value checked(Value x, Instruction condition, String what) {
+  private Value checked(Value x, Instruction condition, ErrorKind kind) {
     if (condition == null) {
       return x;
     }
     Instruction raises = x.ok() == null ? condition : b.and(x.ok(), condition);
-    return new Value(x.v(), x.ok(), firstError(x.err(), errorIf(raises, new ErrorKind(what, null, null))), x.type());
+    return new Value(x.v(), x.ok(), firstError(x.err(), errorIf(raises, kind)), x.type());
   }
 
   private Instruction errorIf(Instruction condition, ErrorKind kind) {
