@@ -63,6 +63,26 @@ final class ArrowTensors {
     }
   }
 
+  /**
+   * Whether an Arrow column of {@code field} can feed a batched kernel's parameter {@code spec}
+   * as it is: a primitive of the element type for a scalar; for a tensor, one list level per
+   * dimension, fixed-size lists of the right sizes or variable lists (whose lengths the kernel
+   * checks per row), over the element type.
+   */
+  static boolean fits(Field field, TensorSpec spec) {
+    Field f = field;
+    for (int d : spec.dims()) {
+      ArrowType t = f.getType();
+      boolean list = t instanceof ArrowType.List
+          || t instanceof ArrowType.FixedSizeList fixed && fixed.getListSize() == d;
+      if (!list || f.getChildren().size() != 1) {
+        return false;
+      }
+      f = f.getChildren().get(0);
+    }
+    return f.getType().equals(elementType(spec.element()));
+  }
+
   /** The innermost vector: the one whose data buffer holds every element of every row. */
   static BaseFixedWidthVector elements(ValueVector v) {
     ValueVector inner = v;

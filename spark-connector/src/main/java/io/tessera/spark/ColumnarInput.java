@@ -8,14 +8,18 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * Takes a columnar child's batches as they come (a vectorized Parquet or ORC scan, a cached
- * table): the pass-through columns are the child's own vectors, not copied, and the arguments are
- * read from each row of the batch in place, through a projection only when an argument is an
- * expression rather than a column. Batches keep the child's size.
+ * table, another Tessera operator): the pass-through columns are the child's own vectors, not
+ * copied. An argument that is a column of Arrow vectors of a fitting type goes to a batched kernel
+ * as it is (zero copy); other arguments are read from each row of the batch in place, through a
+ * projection only when an argument is an expression rather than a column. Batches keep the
+ * child's size.
  */
 final class ColumnarInput implements BatchInput {
   private final Iterator<ColumnarBatch> batches;
@@ -84,13 +88,21 @@ final class ColumnarInput implements BatchInput {
   public int next(List<TensorWriter> writers, RowPosition position) {
     ColumnarBatch batch = batches.next();
     int n = batch.numRows();
-    for (TensorWriter w : writers) {
-      w.ensureCapacity(n);
+    List<TensorWriter> toWrite = new ArrayList<>();
+    for (int k = 0; k < writers.size(); k++) {
+      TensorWriter w = writers.get(k);
+      w.startBatch();
+      // An argument that is a column of Arrow vectors goes to the kernel as it is, when it fits.
+      ValueVector own = projection == null ? arrowVector(batch.column(argumentOrdinals[k])) : null;
+      if (own == null || !w.borrow(own)) {
+        w.ensureCapacity(n);
+        toWrite.add(w);
+      }
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !toWrite.isEmpty(); i++) {
       InternalRow row = projection == null ? batch.getRow(i) : projection.apply(batch.getRow(i));
       position.set(rowsRead++);
-      for (TensorWriter w : writers) {
+      for (TensorWriter w : toWrite) {
         w.write(row, i, position);
       }
     }
@@ -98,6 +110,14 @@ final class ColumnarInput implements BatchInput {
       passColumns[c] = batch.column(passOrdinals[c]);
     }
     return n;
+  }
+
+  /** The Arrow vector behind a column, or null when it is not Arrow-backed. */
+  private static ValueVector arrowVector(ColumnVector column) {
+    if (column instanceof ArrowColumnVector arrow) {
+      return arrow.getValueVector();
+    }
+    return column instanceof TensorColumnVector.Tensor tensor ? tensor.vector() : null;
   }
 
   @Override

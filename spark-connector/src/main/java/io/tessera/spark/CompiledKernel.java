@@ -1,19 +1,23 @@
 package io.tessera.spark;
 
+import io.tessera.arrow.ArrowKernel;
 import io.tessera.compiler.backend.Executable;
 
 /**
  * A module compiled for the backend that runs it on this executor, shared by every task and query
- * that uses the same module and settings ({@link KernelCache}).
+ * that uses the same module and settings ({@link KernelCache}). Exactly one of {@code batched} and
+ * {@code perRow} is set.
  *
  * @param module the module
  * @param signature its Spark view
- * @param executable the compiled per-row entry (owned by the JVM-wide compile cache)
+ * @param batched the kernel over Arrow batches (the module through the batching pass, one call
+ *     per batch), or null
+ * @param perRow the per-row module compiled as it is (one call per row), or null
  * @param backend the backend that compiled it: the requested one, or {@code interpreter} after a
  *     fallback
- * @param fallbackReason why the requested backend was not used, or {@code null}
+ * @param note why the kernel is not the batched one on the requested backend, or null
  * @param compileNanos how long compiling took
  */
-record CompiledKernel(TesseraModule module, KernelSignature signature, Executable executable, String backend,
-                      String fallbackReason, long compileNanos) {
+record CompiledKernel(TesseraModule module, KernelSignature signature, ArrowKernel batched, Executable perRow,
+                      String backend, String note, long compileNanos) {
 }

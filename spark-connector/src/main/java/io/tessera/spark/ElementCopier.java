@@ -1,5 +1,6 @@
 package io.tessera.spark;
 
+import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -9,9 +10,8 @@ import org.apache.spark.unsafe.Platform;
 
 /**
  * Copies Spark values of one element type into a kernel buffer (an Arrow data buffer), chosen
- * once per column so that the per-row loop has no type switch. Arrays in Spark's own binary
- * format are copied with one memory copy when they hold no nulls; {@code pred} elements are bits
- * in Arrow and go one by one.
+ * once per column so that the per-row loop has no type switch. Arrays of numbers are copied with
+ * one memory copy; {@code pred} elements are bits in Arrow and go one by one.
  */
 abstract class ElementCopier {
 
@@ -24,67 +24,37 @@ abstract class ElementCopier {
   static ElementCopier of(TensorElement e) {
     return switch (e) {
       case PRED -> new Pred();
-      case S8 -> new Fixed(1) {
-        @Override
-        void put(ArrayData a, int j, ArrowBuf dst, long i) {
-          dst.setByte(i, a.getByte(j));
-        }
-
+      case S8 -> new Fixed(1, Platform.BYTE_ARRAY_OFFSET, ArrayData::toByteArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
           dst.setByte(index, row.getByte(ordinal));
         }
       };
-      case S16 -> new Fixed(2) {
-        @Override
-        void put(ArrayData a, int j, ArrowBuf dst, long i) {
-          dst.setShort(i * 2, a.getShort(j));
-        }
-
+      case S16 -> new Fixed(2, Platform.SHORT_ARRAY_OFFSET, ArrayData::toShortArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
           dst.setShort(index * 2, row.getShort(ordinal));
         }
       };
-      case S32 -> new Fixed(4) {
-        @Override
-        void put(ArrayData a, int j, ArrowBuf dst, long i) {
-          dst.setInt(i * 4, a.getInt(j));
-        }
-
+      case S32 -> new Fixed(4, Platform.INT_ARRAY_OFFSET, ArrayData::toIntArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
           dst.setInt(index * 4, row.getInt(ordinal));
         }
       };
-      case S64 -> new Fixed(8) {
-        @Override
-        void put(ArrayData a, int j, ArrowBuf dst, long i) {
-          dst.setLong(i * 8, a.getLong(j));
-        }
-
+      case S64 -> new Fixed(8, Platform.LONG_ARRAY_OFFSET, ArrayData::toLongArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
           dst.setLong(index * 8, row.getLong(ordinal));
         }
       };
-      case F32 -> new Fixed(4) {
-        @Override
-        void put(ArrayData a, int j, ArrowBuf dst, long i) {
-          dst.setFloat(i * 4, a.getFloat(j));
-        }
-
+      case F32 -> new Fixed(4, Platform.FLOAT_ARRAY_OFFSET, ArrayData::toFloatArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
           dst.setFloat(index * 4, row.getFloat(ordinal));
         }
       };
-      case F64 -> new Fixed(8) {
-        @Override
-        void put(ArrayData a, int j, ArrowBuf dst, long i) {
-          dst.setDouble(i * 8, a.getDouble(j));
-        }
-
+      case F64 -> new Fixed(8, Platform.DOUBLE_ARRAY_OFFSET, ArrayData::toDoubleArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
           dst.setDouble(index * 8, row.getDouble(ordinal));
@@ -93,28 +63,33 @@ abstract class ElementCopier {
     };
   }
 
-  /** Byte-aligned elements: Spark's binary arrays store them exactly as a kernel buffer does. */
+  /**
+   * Byte-aligned elements, stored in Spark's binary arrays and in Java arrays exactly as a kernel
+   * buffer stores them: copied with one memory copy, from the binary array itself or from the
+   * primitive array any other array (a column vector's slice, a generic array) gives.
+   */
   private abstract static class Fixed extends ElementCopier {
     private final int width;
+    private final long javaArrayOffset;
+    private final Function<ArrayData, Object> toJavaArray;
 
-    Fixed(int width) {
+    Fixed(int width, long javaArrayOffset, Function<ArrayData, Object> toJavaArray) {
       this.width = width;
+      this.javaArrayOffset = javaArrayOffset;
+      this.toJavaArray = toJavaArray;
     }
-
-    abstract void put(ArrayData a, int j, ArrowBuf dst, long i);
 
     @Override
     final void copyArray(ArrayData src, int n, ArrowBuf dst, long first) {
+      // Callers have checked for nulls.
+      long bytes = (long) n * width;
+      dst.checkBytes(first * width, first * width + bytes);
       if (src instanceof UnsafeArrayData u) {
-        // Callers have checked for nulls; the elements follow the header, packed, little-endian.
-        long bytes = (long) n * width;
-        dst.checkBytes(first * width, first * width + bytes);
+        // The elements follow the header, packed, little-endian.
         Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n),
             null, dst.memoryAddress() + first * width, bytes);
-        return;
-      }
-      for (int j = 0; j < n; j++) {
-        put(src, j, dst, first + j);
+      } else {
+        Platform.copyMemory(toJavaArray.apply(src), javaArrayOffset, null, dst.memoryAddress() + first * width, bytes);
       }
     }
   }

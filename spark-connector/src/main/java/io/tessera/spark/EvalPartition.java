@@ -29,6 +29,8 @@ final class EvalPartition implements Function2<Integer, Iterator<InternalRow>, I
   static final String COMPILATIONS = "compilations";
   static final String CACHE_HITS = "cacheHits";
   static final String INTERPRETED = "interpretedCalls";
+  static final String ROW_BY_ROW = "rowByRowCalls";
+  static final String ZERO_COPY = "zeroCopyArguments";
 
   final List<TesseraApply> calls;
   final List<Attribute> passThrough;

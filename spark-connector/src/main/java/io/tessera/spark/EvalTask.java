@@ -78,6 +78,9 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     int rows = input.next(writers, position);
     for (TensorWriter w : writers) {
       w.finish(rows);
+      if (w.borrowing()) {
+        plan.metric(EvalPartition.ZERO_COPY).add(1);
+      }
     }
     plan.metric(EvalPartition.ARROW_TIME).add(System.nanoTime() - readStart);
 
@@ -109,20 +112,27 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
       CompiledKernel kernel = lookUp(call);
       List<InputKind> kinds = call.inputKinds();
       List<String> names = call.argumentNames();
+      List<Expression> arguments = call.argumentList();
       List<TensorSpec> params = kernel.signature().parameters();
       List<TensorWriter> callWriters = new ArrayList<>();
-      calls.add(new CallState(kernel, callWriters, new RowLoopKernel(kernel, allocator, capacity)));
+      BatchKernel batchKernel = kernel.batched() != null ? new ArrowBatchKernel(kernel.batched(), allocator)
+          : new RowLoopKernel(kernel, allocator, capacity);
+      calls.add(new CallState(kernel, callWriters, batchKernel));
       for (int i = 0; i < params.size(); i++) {
-        TensorWriter w = new TensorWriter(ordinals[next++], params.get(i), kinds.get(i), call.toString(), names.get(i));
+        TensorWriter w = new TensorWriter(ordinals[next++], params.get(i), kinds.get(i), arguments.get(i).dataType(),
+            call.toString(), names.get(i));
         callWriters.add(w);
         writers.add(w);
         w.allocate(allocator, capacity);
+        if (kernel.batched() != null) {
+          w.allowBorrowing();
+        }
       }
     }
   }
 
   private CompiledKernel lookUp(TesseraApply call) {
-    KernelCache.Lookup lookup = KernelCache.get(call.module(), plan.conf);
+    KernelCache.Lookup lookup = KernelCache.get(call.module(), plan.conf, KernelCache.Form.BATCHES);
     CompiledKernel kernel = lookup.kernel();
     if (lookup.compiledNow()) {
       plan.metric(EvalPartition.COMPILATIONS).add(1);
@@ -132,6 +142,9 @@ final class EvalTask implements Iterator<ColumnarBatch>, AutoCloseable {
     }
     if (kernel.backend().equals(InterpreterBackend.NAME)) {
       plan.metric(EvalPartition.INTERPRETED).add(1);
+    }
+    if (kernel.batched() == null) {
+      plan.metric(EvalPartition.ROW_BY_ROW).add(1);
     }
     return kernel;
   }

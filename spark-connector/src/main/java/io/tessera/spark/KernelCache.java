@@ -1,11 +1,14 @@
 package io.tessera.spark;
 
+import io.tessera.arrow.ArrowKernel;
+import io.tessera.arrow.ColumnBinding;
 import io.tessera.compiler.Backends;
 import io.tessera.compiler.backend.Backend;
 import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.backend.CompileCache;
-import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.eval.InterpreterBackend;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,19 +18,31 @@ import org.slf4j.LoggerFactory;
 /**
  * The kernels of this JVM (one Spark executor), by module and backend settings: the first task
  * that needs a module compiles it, concurrent tasks wait for that one compilation, and every later
- * task and query reuses it. A failed compilation is remembered only as a fallback decision; with
- * {@code spark.tessera.fallback=false} the next task tries again and fails with the compiler's
- * message.
+ * task and query reuses it. A failed compilation is not kept: the next task tries again (and fails
+ * with the compiler's message).
  *
- * <p>Executables come from one JVM-wide {@link CompileCache}, so other users of the compiler in
- * this JVM share them too.
+ * <p>What a module compiles to, best first:
+ * <ol>
+ *   <li>the module through the batching pass on the requested backend: one call per batch
+ *       ({@link ArrowKernel});
+ *   <li>the per-row module on the requested backend, called once per row (the batching pass
+ *       cannot batch every operation);
+ *   <li>with {@code spark.tessera.fallback=true} (the default), the same two on the interpreter,
+ *       with a warning.
+ * </ol>
+ * Row-at-a-time evaluation ({@link TesseraApply#eval}) asks for the per-row form directly.
+ * Per-row executables come from one JVM-wide {@link CompileCache}, shared with other users of the
+ * compiler in this JVM.
  */
 final class KernelCache {
   private static final Logger LOG = LoggerFactory.getLogger(KernelCache.class);
 
-  private static final CompileCache COMPILED = new CompileCache();
+  private static final CompileCache PER_ROW = new CompileCache();
 
-  private record Key(String fingerprint, String backend, boolean fallback) {}
+  /** What a caller runs: whole batches, or one row at a time. */
+  enum Form { BATCHES, ROWS }
+
+  private record Key(String fingerprint, String backend, boolean fallback, Form form) {}
 
   private static final ConcurrentHashMap<Key, CompletableFuture<CompiledKernel>> KERNELS = new ConcurrentHashMap<>();
 
@@ -45,11 +60,11 @@ final class KernelCache {
   /**
    * The kernel for {@code module} under {@code conf}'s backend settings, compiling it on first use.
    *
-   * @throws KernelCompilationException when the backend cannot compile the module and fallback is
-   *     off, with the compiler's message
+   * @throws KernelCompilationException when no allowed backend compiles the module, with the
+   *     compilers' messages
    */
-  static Lookup get(TesseraModule module, TesseraConf conf) {
-    Key key = new Key(module.fingerprint(), conf.backend(), conf.fallback());
+  static Lookup get(TesseraModule module, TesseraConf conf, Form form) {
+    Key key = new Key(module.fingerprint(), conf.backend(), conf.fallback(), form);
     CompletableFuture<CompiledKernel> mine = new CompletableFuture<>();
     CompletableFuture<CompiledKernel> existing = KERNELS.putIfAbsent(key, mine);
     if (existing != null) {
@@ -60,7 +75,7 @@ final class KernelCache {
       }
     }
     try {
-      CompiledKernel kernel = compile(module, conf);
+      CompiledKernel kernel = compile(module, conf, form);
       mine.complete(kernel);
       return new Lookup(kernel, true);
     } catch (RuntimeException | Error e) {
@@ -68,11 +83,6 @@ final class KernelCache {
       mine.completeExceptionally(e);
       throw e;
     }
-  }
-
-  /** Number of kernels held (for tests). */
-  static int size() {
-    return KERNELS.size();
   }
 
   /** The backend {@code requested} means on this executor: {@code auto} picks the CPU when it works. */
@@ -89,42 +99,69 @@ final class KernelCache {
     return InterpreterBackend.NAME;
   }
 
-  private static CompiledKernel compile(TesseraModule module, TesseraConf conf) {
+  private static CompiledKernel compile(TesseraModule module, TesseraConf conf, Form form) {
     KernelSignature signature = KernelSignature.of(module);
     String wanted = resolveBackend(conf.backend());
+    List<String> problems = new ArrayList<>();
     long start = System.nanoTime();
-    try {
-      Executable executable = compileOn(Backends.byName(wanted), module);
-      long nanos = System.nanoTime() - start;
-      LOG.info("Tessera compiled module {} ({}) for backend {} in {} ms", module.name(),
-          module.fingerprint().substring(0, 12), wanted, nanos / 1_000_000);
-      return new CompiledKernel(module, signature, executable, wanted, null, nanos);
-    } catch (RuntimeException | LinkageError e) {
-      if (!conf.fallback() || wanted.equals(InterpreterBackend.NAME)) {
-        throw new KernelCompilationException("Tessera could not compile module " + module.name() + " for backend "
-            + wanted + ": " + e.getMessage()
-            + (conf.fallback() ? "" : " (set " + TesseraConf.FALLBACK + "=true to run it on the interpreter instead)"), e);
-      }
-      String reason = wanted + " backend: " + e.getMessage();
-      LOG.warn("Tessera runs module {} on the interpreter, slowly: the {}", module.name(), reason);
-      Executable executable = compileOn(new InterpreterBackend(), module);
-      return new CompiledKernel(module, signature, executable, InterpreterBackend.NAME, reason,
-          System.nanoTime() - start);
+    CompiledKernel kernel = compileOn(wanted, module, signature, form, problems, start);
+    if (kernel == null && conf.fallback() && !wanted.equals(InterpreterBackend.NAME)) {
+      kernel = compileOn(InterpreterBackend.NAME, module, signature, form, problems, start);
     }
+    if (kernel == null) {
+      throw new KernelCompilationException("Tessera could not compile module " + module.name() + " for backend "
+          + wanted + ": " + String.join("; ", problems)
+          + (conf.fallback() ? "" : " (set " + TesseraConf.FALLBACK + "=true to run it on the interpreter instead)"));
+    }
+    if (kernel.note() != null) {
+      LOG.warn("Tessera runs module {} {}", module.name(), kernel.note());
+    }
+    LOG.info("Tessera compiled module {} ({}) for backend {}, {}, in {} ms", module.name(),
+        module.fingerprint().substring(0, 12), kernel.backend(), kernel.batched() != null ? "batched" : "row by row",
+        kernel.compileNanos() / 1_000_000);
+    return kernel;
   }
 
-  private static Executable compileOn(Backend backend, TesseraModule module) {
+  /** The best form on {@code backendName}, or null with the reasons added to {@code problems}. */
+  private static CompiledKernel compileOn(String backendName, TesseraModule module, KernelSignature signature, Form form,
+                                          List<String> problems, long start) {
+    Backend backend = Backends.byName(backendName);
     if (!backend.isAvailable()) {
-      throw new KernelCompilationException("backend " + backend.name() + " is not available here: "
-          + backend.unavailableReason(), null);
+      problems.add(backendName + " backend not available: " + backend.unavailableReason());
+      return null;
     }
-    return COMPILED.get(backend, module.module(), BackendOptions.defaults());
+    if (form == Form.BATCHES) {
+      try {
+        ArrowKernel batched = ArrowKernel.compile(module.module(), backend, BackendOptions.defaults(),
+            ColumnBinding.byPosition());
+        return new CompiledKernel(module, signature, batched, null, backendName, note("batched", backendName, problems),
+            System.nanoTime() - start);
+      } catch (RuntimeException | LinkageError e) {
+        problems.add("batched on " + backendName + ": " + e.getMessage());
+      }
+    }
+    try {
+      var perRow = PER_ROW.get(backend, module.module(), BackendOptions.defaults());
+      return new CompiledKernel(module, signature, null, perRow, backendName, note("row by row", backendName, problems),
+          System.nanoTime() - start);
+    } catch (RuntimeException | LinkageError e) {
+      // Usually the same refusal as for the batched module: say it once.
+      String batchedProblem = "batched on " + backendName + ": " + e.getMessage();
+      problems.remove(batchedProblem);
+      problems.add(backendName + ": " + e.getMessage());
+      return null;
+    }
   }
 
-  /** A module that could not be compiled (and was not allowed to fall back to the interpreter). */
+  /** Why a kernel is not what was asked for ({@code null} when it is): e.g. "row by row on cpu (batched on cpu: ...)". */
+  private static String note(String how, String backendName, List<String> problems) {
+    return problems.isEmpty() ? null : how + " on " + backendName + " (" + String.join("; ", problems) + ")";
+  }
+
+  /** A module that no allowed backend could compile. */
   static final class KernelCompilationException extends RuntimeException {
-    KernelCompilationException(String message, Throwable cause) {
-      super(message, cause);
+    KernelCompilationException(String message) {
+      super(message);
     }
   }
 }

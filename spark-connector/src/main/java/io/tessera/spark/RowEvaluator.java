@@ -43,7 +43,7 @@ final class RowEvaluator {
       }
       arguments.add(literal);
     }
-    return toSpark(kernel.executable().run(arguments), kernel.signature().result());
+    return toSpark(kernel.perRow().run(arguments), kernel.signature().result());
   }
 
   /** The literal for a value, or null when an array holds a null element (the row's result is null). */

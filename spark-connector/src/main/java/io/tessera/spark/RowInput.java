@@ -67,7 +67,7 @@ final class RowInput implements BatchInput {
       passWriter = ArrowWriter.create(passRoot);
       passColumns = new ColumnVector[passThrough.size()];
       for (int i = 0; i < passColumns.length; i++) {
-        passColumns[i] = new TensorColumnVector.Borrowed(passRoot.getVector(i));
+        passColumns[i] = new TensorColumnVector.Lent(passRoot.getVector(i));
       }
     }
   }

@@ -14,8 +14,8 @@ import org.apache.arrow.vector.FieldVector;
  * A {@link BatchKernel} that calls the per-row executable once per non-null row, reading each
  * argument and writing each result in place in the Arrow data buffers (no copy, except that
  * {@code pred} tensors are bits in Arrow and bytes in kernel buffers, so those go through a byte
- * buffer). Correct for every module the backend compiles; it pays one call per row, which the
- * batched kernel (the batching pass with runtime row counts) removes.
+ * buffer). For modules the batching pass cannot batch: correct for every module the backend
+ * compiles, but it pays one call per row.
  */
 final class RowLoopKernel implements BatchKernel {
   private final Executable executable;
@@ -29,7 +29,7 @@ final class RowLoopKernel implements BatchKernel {
   private final ArrowBuf[] resultBytes;
 
   RowLoopKernel(CompiledKernel kernel, BufferAllocator allocator, int capacity) {
-    this.executable = kernel.executable();
+    this.executable = kernel.perRow();
     this.allocator = allocator;
     this.parameters = kernel.signature().parameters();
     this.results = kernel.signature().resultLeaves();

@@ -44,7 +44,7 @@ abstract class TensorColumnVector extends ColumnVector {
   }
 
   private static ColumnVector wrap(ValueVector v) {
-    return v instanceof FixedSizeListVector list ? new Tensor(list) : new Borrowed(v);
+    return v instanceof FixedSizeListVector list ? new Tensor(list) : new Lent(v);
   }
 
   /**
@@ -52,8 +52,8 @@ abstract class TensorColumnVector extends ColumnVector {
    * each batch's vectors once it has read them ({@code closeIfFreeable}); these vectors belong to
    * the operator, which reuses or frees them itself.
    */
-  static final class Borrowed extends ArrowColumnVector {
-    Borrowed(ValueVector vector) {
+  static final class Lent extends ArrowColumnVector {
+    Lent(ValueVector vector) {
       super(vector);
     }
 
@@ -78,6 +78,11 @@ abstract class TensorColumnVector extends ColumnVector {
       this.vector = vector;
       this.child = child;
       this.size = vector.getListSize();
+    }
+
+    /** The Arrow vector this column reads. */
+    FixedSizeListVector vector() {
+      return vector;
     }
 
     @Override

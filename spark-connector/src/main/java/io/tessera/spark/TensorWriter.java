@@ -5,8 +5,11 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 
 /**
  * Writes one argument column of a batch of rows into the Arrow tensor layout of its parameter
@@ -26,9 +29,16 @@ final class TensorWriter implements AutoCloseable {
   private final String column;
   private final ElementCopier copier;
   private final int elementsPerRow;
+  /** Whether the column's arrays are declared to hold nulls; if not, elements are not checked. */
+  private final boolean elementsNullable;
+  /** The element index at each enclosing level of the array being written, for error messages. */
+  private final int[] path;
   private BufferAllocator allocator;
   private int capacity;
   private FieldVector vector;
+  /** A columnar child's own vector that feeds the kernel for the current batch instead, or null. */
+  private FieldVector borrowed;
+  private boolean mayBorrow;
   private ArrowBuf validity;
   private ArrowBuf data;
 
@@ -36,10 +46,11 @@ final class TensorWriter implements AutoCloseable {
    * @param ordinal the argument's field in the rows written
    * @param spec the parameter
    * @param kind how the column's type feeds it
+   * @param columnType the column's Spark type
    * @param call the function call, e.g. {@code mlp(features)}, for messages
    * @param column the column as the user wrote it, for messages
    */
-  TensorWriter(int ordinal, TensorSpec spec, InputKind kind, String call, String column) {
+  TensorWriter(int ordinal, TensorSpec spec, InputKind kind, DataType columnType, String call, String column) {
     this.ordinal = ordinal;
     this.spec = spec;
     this.kind = kind;
@@ -47,6 +58,12 @@ final class TensorWriter implements AutoCloseable {
     this.column = column;
     this.copier = ElementCopier.of(spec.element());
     this.elementsPerRow = spec.elementsPerRow();
+    this.elementsNullable = holdsNullElements(columnType);
+    this.path = new int[spec.rank()];
+  }
+
+  private static boolean holdsNullElements(DataType t) {
+    return t instanceof ArrayType a && (a.containsNull() || holdsNullElements(a.elementType()));
   }
 
   /** Allocates the vector for batches of up to {@code capacity} rows. */
@@ -66,8 +83,37 @@ final class TensorWriter implements AutoCloseable {
     }
   }
 
+  /** The argument vector of the current batch: the writer's own, or the one it borrowed. */
   FieldVector vector() {
-    return vector;
+    return borrowed != null ? borrowed : vector;
+  }
+
+  /** Lets the writer hand a columnar child's own Arrow vectors to the kernel (a batched kernel reads any layout that fits). */
+  void allowBorrowing() {
+    mayBorrow = true;
+  }
+
+  /** Whether the current batch's argument is a borrowed vector. */
+  boolean borrowing() {
+    return borrowed != null;
+  }
+
+  /** Forgets the previous batch's borrowed vector. */
+  void startBatch() {
+    borrowed = null;
+  }
+
+  /**
+   * Takes {@code v}, a columnar child's vector for this argument, as the batch's argument vector
+   * when borrowing is allowed and its Arrow type fits the parameter; returns whether it did (the
+   * rows need not be written then).
+   */
+  boolean borrow(ValueVector v) {
+    if (mayBorrow && v instanceof FieldVector f && ArrowTensors.fits(f.getField(), spec)) {
+      borrowed = f;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -82,7 +128,7 @@ final class TensorWriter implements AutoCloseable {
         copier.copyScalar(row, ordinal, data, index);
         yield true;
       }
-      case ARRAY -> writeArray(row.getArray(ordinal), 0, (long) index * elementsPerRow, where, "");
+      case ARRAY -> writeArray(row.getArray(ordinal), 0, (long) index * elementsPerRow, where);
       case ML_VECTOR -> writeMlVector(row.getStruct(ordinal, 4), (long) index * elementsPerRow, where);
     };
     BitVectorHelper.setValidityBit(validity, index, valid ? 1 : 0);
@@ -90,21 +136,27 @@ final class TensorWriter implements AutoCloseable {
 
   /** Sets the counts and inner validity once {@code rows} rows are written. */
   void finish(int rows) {
-    ArrowTensors.finish(vector, rows);
+    if (borrowed == null) {
+      ArrowTensors.finish(vector, rows);
+    }
   }
 
   /**
    * Writes {@code a}, the level {@code level} array of a row, at element {@code first}; returns
    * false when it contains a null.
    */
-  private boolean writeArray(ArrayData a, int level, long first, RowPosition where, String path) {
+  private boolean writeArray(ArrayData a, int level, long first, RowPosition where) {
     int length = spec.dims()[level];
     if (a.numElements() != length) {
-      throw new BadRowException(call + ": " + where + ": column " + column + path + " has " + a.numElements()
+      StringBuilder at = new StringBuilder(column);
+      for (int l = 0; l < level; l++) {
+        at.append('[').append(path[l]).append(']');
+      }
+      throw new BadRowException(call + ": " + where + ": column " + at + " has " + a.numElements()
           + " elements, parameter " + spec + " expects " + length);
     }
     if (level == spec.rank() - 1) {
-      for (int j = 0; j < length; j++) {
+      for (int j = 0; elementsNullable && j < length; j++) {
         if (a.isNullAt(j)) {
           return false;
         }
@@ -117,7 +169,8 @@ final class TensorWriter implements AutoCloseable {
       stride *= spec.dims()[d];
     }
     for (int j = 0; j < length; j++) {
-      if (a.isNullAt(j) || !writeArray(a.getArray(j), level + 1, first + j * stride, where, path + "[" + j + "]")) {
+      path[level] = j;
+      if (a.isNullAt(j) || !writeArray(a.getArray(j), level + 1, first + j * stride, where)) {
         return false;
       }
     }

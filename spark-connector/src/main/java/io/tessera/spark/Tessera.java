@@ -59,10 +59,10 @@ public final class Tessera {
 
   /** Registers {@code name} as a SQL function of {@code session} that applies {@code module}. */
   public static void register(SparkSession session, String name, TesseraModule module) {
-    String usage = name + "(col1, col2, ...) - Applies the Tessera module " + module.name() + " ("
-        + module.source() + ") to the columns.";
+    String usage = "_FUNC_(col1, col2, ...) - Applies the Tessera module " + module.name() + " (" + module.source()
+        + ") to the columns.";
     session.sessionState().functionRegistry().registerFunction(FunctionIdentifier.apply(name),
-        TesseraFunctions.info(name, usage), TesseraFunctions.builder(name, module));
+        TesseraFunctions.info(name, usage, ""), TesseraFunctions.builder(name, module));
   }
 
   /** A call of a function registered with {@link #register}: {@code name(columns...)}. */

@@ -40,6 +40,7 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
   private final TesseraModule module;
   private final Seq<Expression> arguments;
   private final String functionName;
+  private final String note;
   private transient KernelSignature signature;
   private transient RowEvaluator evaluator;
 
@@ -49,9 +50,23 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
    * @param functionName the name it was called by: {@code tessera_apply} or a registered name
    */
   public TesseraApply(TesseraModule module, Seq<Expression> arguments, String functionName) {
+    this(module, arguments, functionName, "");
+  }
+
+  /**
+   * @param note what {@code EXPLAIN FORMATTED} shows with the call (for compiled expressions: what
+   *     was left to Spark and why), or empty
+   */
+  public TesseraApply(TesseraModule module, Seq<Expression> arguments, String functionName, String note) {
     this.module = Objects.requireNonNull(module);
     this.arguments = Objects.requireNonNull(arguments);
     this.functionName = Objects.requireNonNull(functionName);
+    this.note = Objects.requireNonNull(note);
+  }
+
+  /** What the plan shows with the call, or empty. */
+  public String note() {
+    return note;
   }
 
   public TesseraModule module() {
@@ -136,7 +151,7 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
 
   @Override
   public Expression withNewChildrenInternal(IndexedSeq<Expression> newChildren) {
-    return new TesseraApply(module, newChildren, functionName);
+    return new TesseraApply(module, newChildren, functionName, note);
   }
 
   @Override
@@ -154,7 +169,7 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
 
   private synchronized RowEvaluator rowEvaluator() {
     if (evaluator == null) {
-      CompiledKernel kernel = KernelCache.get(module, TesseraConf.current()).kernel();
+      CompiledKernel kernel = KernelCache.get(module, TesseraConf.current(), KernelCache.Form.ROWS).kernel();
       evaluator = new RowEvaluator(kernel, inputKinds(), toString(), argumentNames());
     }
     return evaluator;
@@ -192,7 +207,7 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
 
   @Override
   public int productArity() {
-    return 3;
+    return 4;
   }
 
   @Override
@@ -201,6 +216,7 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
       case 0 -> module;
       case 1 -> arguments;
       case 2 -> functionName;
+      case 3 -> note;
       default -> throw new IndexOutOfBoundsException(n);
     };
   }
@@ -213,11 +229,11 @@ public final class TesseraApply extends Expression implements CodegenFallback, S
   @Override
   public boolean equals(Object o) {
     return o instanceof TesseraApply other && module.equals(other.module) && arguments.equals(other.arguments)
-        && functionName.equals(other.functionName);
+        && functionName.equals(other.functionName) && note.equals(other.note);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(module, arguments, functionName);
+    return Objects.hash(module, arguments, functionName, note);
   }
 }

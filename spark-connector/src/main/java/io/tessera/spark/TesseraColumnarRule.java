@@ -6,12 +6,13 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
 import org.apache.spark.sql.catalyst.expressions.ExprId;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression$;
 import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.catalyst.types.DataTypeUtils;
 import org.apache.spark.sql.execution.ColumnarRule;
@@ -24,7 +25,6 @@ import org.apache.spark.sql.util.ArrowUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.immutable.Seq;
-import scala.runtime.AbstractPartialFunction;
 
 /**
  * Puts {@link TesseraEvalExec} where {@code tessera_apply} calls are.
@@ -52,15 +52,18 @@ public final class TesseraColumnarRule extends ColumnarRule {
 
   /** The rule that replaces calls in projections and filters by {@link TesseraEvalExec}s; idempotent. */
   public static Rule<SparkPlan> insertEval() {
-    return new PlanRule("TesseraInsertEval", TesseraColumnarRule::insertEval);
+    return new PlanRule("TesseraInsertEval", TesseraColumnarRule::insertEval, true);
   }
 
   @Override
   public Rule<SparkPlan> postColumnarTransitions() {
-    return new PlanRule("TesseraRowInput", TesseraColumnarRule::rowInput);
+    return new PlanRule("TesseraRowInput", TesseraColumnarRule::rowInput, false);
   }
 
   private static SparkPlan insertEval(SparkPlan plan) {
+    if (TesseraConf.current().compileExpressions()) {
+      plan = ExpressionCompilation.compile(plan);
+    }
     if (plan instanceof ProjectExec project && containsCall(asExpressions(project.projectList()))) {
       List<Expression> exprs = asExpressions(project.projectList());
       SparkPlan input = extractCalls(exprs, List.of(), project.child());
@@ -115,20 +118,12 @@ public final class TesseraColumnarRule extends ColumnarRule {
       List<Expression> uniqueCalls = new ArrayList<>();
       List<Attribute> resultAttributes = new ArrayList<>();
       for (TesseraApply call : calls) {
-        Attribute same = null;
-        for (int i = 0; i < uniqueCalls.size() && same == null; i++) {
-          if (uniqueCalls.get(i).semanticEquals(call)) {
-            same = resultAttributes.get(i);
-          }
-        }
-        if (same == null) {
-          same = new AttributeReference(call.module().name(), call.dataType(), call.nullable(), Metadata.empty(),
-              org.apache.spark.sql.catalyst.expressions.NamedExpression$.MODULE$.newExprId(),
-              Scala.<String>seq(List.of()));
+        Attribute column = resultColumn(call, results);
+        if (!resultAttributes.contains(column)) {
           uniqueCalls.add(call);
-          resultAttributes.add(same);
+          resultAttributes.add(column);
         }
-        results.put(call, same);
+        results.put(call, column);
       }
       for (int i = 0; i < current.size(); i++) {
         current.set(i, replace(current.get(i), results));
@@ -180,7 +175,7 @@ public final class TesseraColumnarRule extends ColumnarRule {
    * A projection list as expressions. In Scala a {@code NamedExpression} is an {@code Expression};
    * in Java the trait is an interface unrelated to the class, hence the cast through Object.
    */
-  private static List<Expression> asExpressions(Seq<NamedExpression> named) {
+  static List<Expression> asExpressions(Seq<NamedExpression> named) {
     List<Expression> out = new ArrayList<>();
     for (NamedExpression n : Scala.list(named)) {
       out.add((Expression) (Object) n);
@@ -197,6 +192,31 @@ public final class TesseraColumnarRule extends ColumnarRule {
     return false;
   }
 
+  /** Calls in {@code e} not inside another call. */
+  static void collectOutermost(Expression e, List<TesseraApply> out) {
+    if (e instanceof TesseraApply call) {
+      out.add(call);
+      return;
+    }
+    for (Expression c : Scala.list(e.children())) {
+      collectOutermost(c, out);
+    }
+  }
+
+  /**
+   * The column for {@code call}'s result: the one of a call already in {@code columns} that computes
+   * the same (semantically equal), or a new one named after the module.
+   */
+  static Attribute resultColumn(TesseraApply call, Map<TesseraApply, Attribute> columns) {
+    for (Map.Entry<TesseraApply, Attribute> e : columns.entrySet()) {
+      if (e.getKey().semanticEquals(call)) {
+        return e.getValue();
+      }
+    }
+    return new AttributeReference(call.module().name(), call.dataType(), call.nullable(), Metadata.empty(),
+        NamedExpression$.MODULE$.newExprId(), Scala.<String>seq(List.of()));
+  }
+
   /** Calls in {@code e} whose arguments hold no call. */
   private static void collectInnermost(Expression e, List<TesseraApply> out) {
     if (e instanceof TesseraApply call && !containsCall(Scala.list(call.children()))) {
@@ -208,7 +228,8 @@ public final class TesseraColumnarRule extends ColumnarRule {
     }
   }
 
-  private static Expression replace(Expression e, Map<TesseraApply, Attribute> results) {
+  /** {@code e} with every call that {@code results} holds (by identity) replaced by its column. */
+  static Expression replace(Expression e, Map<TesseraApply, Attribute> results) {
     if (e instanceof TesseraApply call && results.containsKey(call)) {
       return results.get(call);
     }
@@ -226,14 +247,16 @@ public final class TesseraColumnarRule extends ColumnarRule {
     return changed ? e.withNewChildren(Scala.seq(replaced)) : e;
   }
 
-  /** A rule over physical plans, bottom-up. */
+  /** A rule over physical plans: the aggregate pass over the whole plan, then {@code rewrite} bottom-up. */
   private static final class PlanRule extends Rule<SparkPlan> {
     private final String name;
-    private final Function<SparkPlan, SparkPlan> rewrite;
+    private final UnaryOperator<SparkPlan> rewrite;
+    private final boolean aggregates;
 
-    PlanRule(String name, Function<SparkPlan, SparkPlan> rewrite) {
+    PlanRule(String name, UnaryOperator<SparkPlan> rewrite, boolean aggregates) {
       this.name = name;
       this.rewrite = rewrite;
+      this.aggregates = aggregates;
     }
 
     @Override
@@ -243,19 +266,10 @@ public final class TesseraColumnarRule extends ColumnarRule {
 
     @Override
     public SparkPlan apply(SparkPlan plan) {
-      return plan.transformUp(new AbstractPartialFunction<SparkPlan, SparkPlan>() {
-        @Override
-        public boolean isDefinedAt(SparkPlan p) {
-          return true;
-        }
-
-        @Override
-        public <A1 extends SparkPlan, B1> B1 applyOrElse(A1 p, scala.Function1<A1, B1> fallback) {
-          @SuppressWarnings("unchecked")
-          B1 result = (B1) rewrite.apply(p);
-          return result;
-        }
-      });
+      if (!aggregates) {
+        return PlanTrees.transformUp(plan, rewrite);
+      }
+      return PlanTrees.transformUp(AggregateExtraction.apply(plan, TesseraConf.current()), rewrite);
     }
   }
 }

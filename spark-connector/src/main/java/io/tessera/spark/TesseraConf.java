@@ -17,8 +17,9 @@ import org.apache.spark.sql.internal.SQLConf;
  *     name the compiler's backend table knows ({@code gpu} once that backend exists)
  * @param fallback {@value #FALLBACK}: whether a module the chosen backend cannot compile runs on
  *     the interpreter (with a warning) instead of failing the query
- * @param compileExpressions {@value #COMPILE_EXPRESSIONS}: translate plain Catalyst expressions to
- *     HLO (opt-in; not implemented yet, so setting it true only logs that it is ignored)
+ * @param compileExpressions {@value #COMPILE_EXPRESSIONS}: translate plain Catalyst expressions in
+ *     projections and filters to one fused HLO module per operator, with Spark's exact results
+ *     ({@link ExpressionTranslator} lists what it translates); opt-in
  */
 public record TesseraConf(int batchRows, long batchBytes, String backend, boolean fallback, boolean compileExpressions)
     implements Serializable {

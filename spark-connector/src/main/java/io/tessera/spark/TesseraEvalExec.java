@@ -137,6 +137,8 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
       m.put(EvalPartition.COMPILATIONS, SQLMetrics.createMetric(sc, "module compilations"));
       m.put(EvalPartition.CACHE_HITS, SQLMetrics.createMetric(sc, "compile cache hits"));
       m.put(EvalPartition.INTERPRETED, SQLMetrics.createMetric(sc, "calls run by the interpreter"));
+      m.put(EvalPartition.ROW_BY_ROW, SQLMetrics.createMetric(sc, "calls run row by row"));
+      m.put(EvalPartition.ZERO_COPY, SQLMetrics.createMetric(sc, "argument batches passed without copy"));
       metrics = scala.collection.immutable.Map.from(scala.jdk.javaapi.CollectionConverters.asScala(m));
     }
     return metrics;
@@ -194,6 +196,9 @@ public final class TesseraEvalExec extends SparkPlan implements UnaryExecNode {
       sb.append("Module ").append(m.name()).append(": ").append(m.source()).append(", sha256 ")
           .append(m.fingerprint(), 0, 12).append(", (").append(String.join(", ", params)).append(") -> ")
           .append(call.dataType().simpleString()).append('\n');
+      if (!call.note().isEmpty()) {
+        sb.append("Left to Spark: ").append(call.note()).append('\n');
+      }
     }
     sb.append("Backend: ").append(conf.backend())
         .append(conf.fallback() ? ", interpreter when the backend cannot compile a module" : ", no fallback").append('\n')

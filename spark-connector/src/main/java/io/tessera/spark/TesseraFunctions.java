@@ -21,16 +21,26 @@ import scala.collection.immutable.Seq;
 final class TesseraFunctions {
   private TesseraFunctions() {}
 
-  static final String USAGE = "tessera_apply(module, col1, col2, ...) - Applies a per-row XLA HLO module to the "
-      + "columns. `module` is a string literal: HLO text, or the path or URI of an .hlo file.";
+  static final String USAGE = "_FUNC_(module, col1, col2, ...) - Applies a per-row XLA HLO module to the columns.";
+
+  private static final String ARGUMENTS = """
+
+          Arguments:
+            * module - a string literal: HLO text, or the path or URI of an .hlo file, read when the query
+                is analysed. The module describes one row.
+            * col1, col2, ... - one column per module parameter: f32[] takes a float column, f32[d] an
+                array<float> of length d (nested arrays for more dimensions), f64[d] also an ML vector.
+      """;
 
   static Tuple3<FunctionIdentifier, ExpressionInfo, Function1<Seq<Expression>, Expression>> tesseraApply() {
     return new Tuple3<>(FunctionIdentifier.apply(TesseraExtensions.FUNCTION_NAME),
-        info(TesseraExtensions.FUNCTION_NAME, USAGE), TesseraFunctions::buildTesseraApply);
+        info(TesseraExtensions.FUNCTION_NAME, USAGE, ARGUMENTS), TesseraFunctions::buildTesseraApply);
   }
 
-  static ExpressionInfo info(String name, String usage) {
-    return new ExpressionInfo(TesseraApply.class.getName(), null, name, usage, "");
+  /** What {@code DESCRIBE FUNCTION} shows. */
+  static ExpressionInfo info(String name, String usage, String arguments) {
+    return new ExpressionInfo(TesseraApply.class.getName(), null, name, usage, arguments, "", "", "misc_funcs", "", "",
+        "java_udf");
   }
 
   private static Expression buildTesseraApply(Seq<Expression> args) {

@@ -24,6 +24,11 @@ public final class TesseraMemory {
     return ROOT.getAllocatedMemory();
   }
 
+  /** The most bytes Tessera operators have held at once in this JVM. */
+  public static long peakBytes() {
+    return ROOT.getPeakMemoryAllocation();
+  }
+
   /** Task allocators currently open in this JVM. */
   public static int openTaskAllocators() {
     return ROOT.getChildAllocators().size();

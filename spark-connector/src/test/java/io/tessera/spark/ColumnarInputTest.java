@@ -85,6 +85,6 @@ class ColumnarInputTest {
     Dataset<Row> df = cached.selectExpr("id", "tessera_apply('" + AXPY + "', x, x) AS a");
     List<Row> expected = sorted(rows.selectExpr("id", "CAST(2 AS FLOAT) * x + x AS a"));
     TesseraApplyTest.assertSameRows(expected, sorted(df));
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,7 +112,59 @@ class ExecutionTest {
         + "(array(-1f, -2f, 0f, 9f)) AS t(v)").collectAsList();
     assertEquals(expected, rows);
     assertEquals(0, metric(df, EvalPartition.INTERPRETED));
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
+  }
+
+  /** Pads a row's three floats with its own padding value: a row-dependent pad the batching pass cannot batch. */
+  private static final String PAD_WITH = """
+      HloModule pad_with
+      ENTRY e {
+        x = f32[3] parameter(0)
+        p = f32[] parameter(1)
+        ROOT r = f32[5] pad(x, p), padding=1_1
+      }
+      """;
+
+  @Test
+  void moduleTheBatchingPassCannotBatchRunsRowByRow() {
+    String data = " FROM VALUES (array(1f, 2f, 3f), 0f), (array(-1f, 5f, 8f), 9f), (NULL, 1f), (array(4f, 4f, 4f), NULL) "
+        + "AS t(x, p)";
+    Dataset<Row> df = spark.sql("SELECT tessera_apply('" + PAD_WITH + "', x, p) AS r" + data);
+    List<Row> expected = spark.sql("SELECT CASE WHEN x IS NULL OR p IS NULL THEN NULL "
+        + "ELSE concat(array(p), x, array(p)) END AS r" + data).collectAsList();
+    assertEquals(expected, df.collectAsList());
+    assertTrue(metric(df, EvalPartition.ROW_BY_ROW) > 0);
+    assertEquals(0, metric(df, EvalPartition.INTERPRETED), "still compiled, on the cpu");
+  }
+
+  /** Two floats' bits read as one double: the CPU backend refuses bitcast-convert between widths. */
+  private static final String JOIN_BITS = """
+      HloModule join_bits
+      ENTRY e {
+        x = f32[2] parameter(0)
+        ROOT d = f64[] bitcast-convert(x)
+      }
+      """;
+
+  @Test
+  void moduleTheBackendCannotCompileFallsBackToTheInterpreter() {
+    spark.conf().set(TesseraConf.BACKEND, "cpu");
+    String sql = "SELECT tessera_apply('" + JOIN_BITS + "', x) FROM VALUES (array(1.5f, -2f)), (array(0f, 1f)) AS t(x)";
+    Dataset<Row> df = spark.sql(sql);
+    List<Row> rows = df.collectAsList();
+    // Little-endian memory order: element 0 is the low half.
+    double first = Double.longBitsToDouble(((long) Float.floatToRawIntBits(-2f) << 32)
+        | (Float.floatToRawIntBits(1.5f) & 0xFFFFFFFFL));
+    double second = Double.longBitsToDouble((long) Float.floatToRawIntBits(1f) << 32);
+    assertEquals(List.of(RowFactory.create(first), RowFactory.create(second)), rows);
+    assertTrue(metric(df, EvalPartition.INTERPRETED) > 0);
+
+    spark.conf().set(TesseraConf.FALLBACK, "false");
+    SparkException e = assertThrows(SparkException.class, () -> spark.sql(sql).collectAsList());
+    String message = TensorApplyTest.allMessages(e);
+    assertTrue(message.contains("could not compile module join_bits for backend cpu"), message);
+    assertTrue(message.contains("bitcast-convert"), message);
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -127,6 +180,22 @@ class ExecutionTest {
         () -> spark.sql("SELECT tessera_apply('" + SORT4 + "', array(1f, 2f, 3f, 4f))").collectAsList());
     assertTrue(TensorApplyTest.allMessages(e).contains("spark.tessera.backend must be auto or one of"),
         TensorApplyTest.allMessages(e));
+  }
+
+  @Test
+  void noArrowMemoryOutlivesItsTask() {
+    String module = freshModule("memory");
+    // Rows in, strings passed through, batched kernel.
+    spark.sql("SELECT CAST(id AS STRING) AS s, tessera_apply('" + module + "', CAST(id AS DOUBLE)) AS r "
+        + "FROM range(0, 5000, 1, 4)").collectAsList();
+    SparkTests.assertNoArrowMemoryHeld();
+    assertTrue(TesseraMemory.peakBytes() > 0, "the tasks allocated from Tessera's allocator");
+    // Row-by-row kernel, pred and array arguments, a failing task.
+    spark.sql("SELECT tessera_apply('" + PAD_WITH + "', array(1f, 2f, CAST(id AS FLOAT)), 0f) FROM range(0, 100, 1, 3)")
+        .collectAsList();
+    assertThrows(SparkException.class, () -> spark.sql("SELECT tessera_apply('" + PAD_WITH + "', "
+        + "CASE WHEN id = 77 THEN array(1f) ELSE array(1f, 2f, 3f) END, 0f) FROM range(0, 100, 1, 3)").collectAsList());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -148,11 +217,6 @@ class ExecutionTest {
     spark.sparkContext().cancelJobGroup("tessera-cancel");
     Exception e = assertThrows(Exception.class, () -> run.get(60, TimeUnit.SECONDS));
     assertTrue(String.valueOf(TensorApplyTest.allMessages(e)).contains("cancel"), String.valueOf(e));
-    while ((TesseraMemory.openTaskAllocators() > 0 || TesseraMemory.allocatedBytes() > 0)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertEquals(0, TesseraMemory.openTaskAllocators());
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 }

@@ -63,6 +63,25 @@ final class SparkTests {
     }
   }
 
+  /**
+   * Asserts that no task holds Tessera's Arrow memory. Waits a little: when a job fails, Spark
+   * reports it before the stage's other tasks have been killed and have cleaned up.
+   */
+  static void assertNoArrowMemoryHeld() {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while ((TesseraMemory.allocatedBytes() > 0 || TesseraMemory.openTaskAllocators() > 0)
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(0, TesseraMemory.openTaskAllocators(), "open task allocators");
+    org.junit.jupiter.api.Assertions.assertEquals(0, TesseraMemory.allocatedBytes(), "bytes held");
+  }
+
   /** Removes every {@code spark.tessera.*} setting a test made. */
   static void resetTesseraConf() {
     SparkSession s = session();

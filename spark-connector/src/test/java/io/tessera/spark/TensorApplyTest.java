@@ -108,7 +108,7 @@ class TensorApplyTest {
         + "ELSE transform(v, e -> e * e + e) END AS r FROM vectors ORDER BY id");
     assertEquals(new ArrayType(DataTypes.FloatType, false), tessera.schema().apply("r").dataType());
     TesseraApplyTest.assertSameRows(expected.collectAsList(), tessera.collectAsList());
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -164,7 +164,7 @@ class TensorApplyTest {
     String message = allMessages(e);
     assertTrue(message.contains("row 2 of partition 0"), message);
     assertTrue(message.contains("column v has 3 elements, parameter %x f32[4] expects 4"), message);
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
@@ -190,6 +190,24 @@ class TensorApplyTest {
       out.add(new ArrayList<>(scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<?>) o)));
     }
     return out;
+  }
+
+  @Test
+  void tensorResultsFeedAnotherCallWithoutCopy() {
+    // The inner operator's result vectors go to the outer kernel as they are.
+    Dataset<Row> twice = spark.sql("SELECT id, tessera_apply('" + SQUARE_PLUS + "', tessera_apply('" + SQUARE_PLUS
+        + "', v)) AS r FROM vectors ORDER BY id");
+    Dataset<Row> expected = spark.sql("SELECT id, CASE WHEN exists(v, e -> e IS NULL) THEN NULL "
+        + "ELSE transform(transform(v, e -> e * e + e), e -> e * e + e) END AS r FROM vectors ORDER BY id");
+    TesseraApplyTest.assertSameRows(expected.collectAsList(), twice.collectAsList());
+    List<TesseraEvalExec> nodes = SparkTests.evalNodes(twice);
+    assertEquals(2, nodes.size());
+    long zeroCopy = 0;
+    for (TesseraEvalExec node : nodes) {
+      zeroCopy += node.metrics().get(EvalPartition.ZERO_COPY).get().value();
+    }
+    assertTrue(zeroCopy >= 3, "at least one batch in each of the three partitions: " + zeroCopy);
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test

@@ -58,7 +58,7 @@ class TesseraApplyTest {
     Dataset<Row> expected = spark.sql("SELECT id, CAST(2 AS FLOAT) * x + y AS r FROM scalars ORDER BY id");
     assertSameRows(expected.collectAsList(), tessera.collectAsList());
     assertEquals(1, SparkTests.evalNodes(tessera).size(), SparkTests.executedPlan(tessera).toString());
-    assertEquals(0, TesseraMemory.allocatedBytes());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
 
@@ -106,10 +106,10 @@ class TesseraApplyTest {
         .collectAsList();
     assertSameRows(expected, filtered);
 
-    // Inside an aggregate the call is evaluated row by row (no batching operator there).
-    Row sum = spark.sql("SELECT sum(" + call + ") FROM scalars WHERE id < 3").first();
-    Row sparkSum = spark.sql("SELECT sum(CAST(2 AS FLOAT) * x + y) FROM scalars WHERE id < 3").first();
-    assertEquals(sparkSum, sum);
+    // A call in a join condition is evaluated row by row.
+    List<Row> joined = spark.sql("SELECT a.id FROM scalars a JOIN scalars b ON a.id = b.id AND "
+        + "tessera_apply('" + AXPY + "', a.x, b.y) > 5 ORDER BY a.id").collectAsList();
+    assertSameRows(expected, joined);
 
     // A call over another call's result: two operators, the inner one below.
     Dataset<Row> nested = spark.sql("SELECT id, tessera_apply('" + AXPY + "', " + call + ", y) AS r FROM scalars "
@@ -121,6 +121,26 @@ class TesseraApplyTest {
   }
 
   @Test
+  void aggregatesRunTheirCallsBatched() {
+    String call = "tessera_apply('" + AXPY + "', x, y)";
+    String sparkCall = "(CAST(2 AS FLOAT) * x + y)";
+    for (String adaptive : new String[] {"true", "false"}) {
+      spark.conf().set("spark.sql.adaptive.enabled", adaptive);
+      Dataset<Row> tessera = spark.sql("SELECT id % 3 AS k, sum(" + call + ") AS s, max(" + call + " + 1) AS m, "
+          + "count(" + call + ") AS c FROM scalars GROUP BY id % 3 ORDER BY k");
+      Dataset<Row> expected = spark.sql("SELECT id % 3 AS k, sum(" + sparkCall + ") AS s, max(" + sparkCall
+          + " + 1) AS m, count(" + sparkCall + ") AS c FROM scalars GROUP BY id % 3 ORDER BY k");
+      assertSameRows(expected.collectAsList(), tessera.collectAsList());
+      assertEquals(1, SparkTests.evalNodes(tessera).size(), "adaptive=" + adaptive + ": "
+          + SparkTests.executedPlan(tessera));
+      Dataset<Row> global = spark.sql("SELECT avg(" + call + ") FROM scalars");
+      assertSameRows(spark.sql("SELECT avg(" + sparkCall + ") FROM scalars").collectAsList(), global.collectAsList());
+      assertEquals(1, SparkTests.evalNodes(global).size());
+    }
+    spark.conf().unset("spark.sql.adaptive.enabled");
+  }
+
+  @Test
   void emptyAndSingleRowPartitions() {
     Dataset<Row> empty = spark.sql("SELECT tessera_apply('" + AXPY + "', CAST(id AS FLOAT), 1f) FROM range(0)");
     assertEquals(0, empty.collectAsList().size());
@@ -129,8 +149,7 @@ class TesseraApplyTest {
         + "FROM range(0, 3, 1, 8) ORDER BY id");
     List<Row> rows = sparse.collectAsList();
     assertEquals(List.of(RowFactory.create(0L, 1f), RowFactory.create(1L, 3f), RowFactory.create(2L, 5f)), rows);
-    assertEquals(0, TesseraMemory.allocatedBytes());
-    assertEquals(0, TesseraMemory.openTaskAllocators());
+    SparkTests.assertNoArrowMemoryHeld();
   }
 
   @Test
