@@ -33,6 +33,8 @@ public final class PassRegistry {
         BatchingPass::new);
     registerWithArgument("rebatch", "fixed-batch module -> batch size ?; rebatch:D or rebatch:D0/-/D2 name the"
         + " batch dimension of each parameter", RebatchingPass::parse);
+    registerWithArgument("unbatch", "fixed-batch module -> the per-row module tessera_apply takes (f32[8,16] ->"
+        + " f32[16]); unbatch:D or unbatch:D0/-/D2 as rebatch", UnbatchingPass::parse);
   }
 
   private PassRegistry() {}

@@ -77,6 +77,17 @@ public final class RebatchingPass implements Pass {
 
   @Override
   public boolean run(Module module) {
+    RowExtraction extraction = extractRows(module);
+    new BatchingPass(extraction.parameterDims(), extraction.resultDims()).run(module);
+    return true;
+  }
+
+  /**
+   * Replaces the entry computation of {@code module} by its per-row computation (what
+   * {@link UnbatchingPass} leaves) and returns the extraction, which knows where the batch
+   * dimensions were.
+   */
+  RowExtraction extractRows(Module module) {
     new CallInliner().run(module);
     Computation entry = module.entry();
     for (Instruction p : entry.parameters()) {
@@ -94,8 +105,7 @@ public final class RebatchingPass implements Pass {
     }
     module.replaceComputation(entry, perRow);
     DeadCodeElimination.removeDeadInstructions(perRow);
-    new BatchingPass(dims, extraction.resultDims()).run(module);
-    return true;
+    return extraction;
   }
 
   private List<Integer> batchDims(Computation entry) {

@@ -66,6 +66,11 @@ final class RowExtraction {
     return target;
   }
 
+  /** Where each parameter has its batch dimension ({@link RowDim#NONE}: none). */
+  List<Integer> parameterDims() {
+    return parameterDims;
+  }
+
   /** Where each result leaf had its batch dimension (valid after {@link #run}). */
   List<Integer> resultDims() {
     return resultDims;
