@@ -16,6 +16,8 @@ public final class Main {
 
   static {
     EXAMPLES.put("batch-inference", BatchInference::main);
+    EXAMPLES.put("jax-model", JaxModel::main);
+    EXAMPLES.put("xla-model", XlaModel::main);
   }
 
   private Main() {}
