@@ -18,6 +18,7 @@ public final class Main {
     EXAMPLES.put("batch-inference", BatchInference::main);
     EXAMPLES.put("jax-model", JaxModel::main);
     EXAMPLES.put("xla-model", XlaModel::main);
+    EXAMPLES.put("arrow-files", ArrowFiles::main);
   }
 
   private Main() {}
