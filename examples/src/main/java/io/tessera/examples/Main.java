@@ -19,6 +19,7 @@ public final class Main {
     EXAMPLES.put("jax-model", JaxModel::main);
     EXAMPLES.put("xla-model", XlaModel::main);
     EXAMPLES.put("arrow-files", ArrowFiles::main);
+    EXAMPLES.put("compiled-expressions", CompiledExpressions::main);
   }
 
   private Main() {}
