@@ -68,6 +68,34 @@ import scala.Tuple2;
 final class ExpressionTranslator {
 
   /**
+   * One row of what the translator handles: the Spark expressions, a SQL sample over columns
+   * {@code i int, l bigint, f float, d double, b boolean} that translates whole (a test checks
+   * each), and what to know. The README's table is generated from {@link #SUPPORTED}.
+   */
+  record Supported(String expressions, String sample, String notes) {}
+
+  /** Everything {@link #translate} handles; anything else stays with Spark, and EXPLAIN FORMATTED says why. */
+  static final List<Supported> SUPPORTED = List.of(
+      new Supported("`+`, `-`, `*`", "i + l * 2", "int, bigint, float, double; integer overflow wraps, or raises"
+          + " under ANSI mode as Spark does"),
+      new Supported("`/`", "d / f", "float and double; division by zero gives null, or raises under ANSI mode"),
+      new Supported("unary `-`, `abs`", "abs(-i)", "integer overflow of the minimum value raises under ANSI mode"),
+      new Supported("`sqrt`", "sqrt(d)", "of a negative number: NaN, as Spark"),
+      new Supported("`=`, `<`, `<=`, `>`, `>=`", "d < f", "Spark's ordering of floats: NaN equals NaN and is above"
+          + " every other value; 0.0 equals -0.0"),
+      new Supported("`<=>`", "l <=> 5", "null-safe equality"),
+      new Supported("`AND`, `OR`, `NOT`", "b AND NOT (i > 0)", "three-valued logic"),
+      new Supported("`IS NULL`, `IS NOT NULL`", "d IS NULL OR b IS NOT NULL", ""),
+      new Supported("`IF`, `CASE WHEN`", "CASE WHEN i > 0 THEN d WHEN i < 0 THEN -d ELSE 0 END",
+          "a branch Spark would not evaluate raises no error"),
+      new Supported("`COALESCE`", "COALESCE(d, f, 0)", ""),
+      new Supported("`GREATEST`, `LEAST`", "GREATEST(d, f, i)", "nulls skipped, as Spark"),
+      new Supported("`CAST` between numeric types", "CAST(d AS INT)", "int, bigint, float, double; out of range"
+          + " raises under ANSI mode, and otherwise gives Java's conversion, as Spark"),
+      new Supported("`try_add`, `try_subtract`, `try_multiply`, `try_divide`", "try_multiply(l, l)",
+          "null where the plain operator would raise"));
+
+  /**
    * An error a row can raise, as Spark words it: {@code what} ("integer overflow", "divide by
    * zero", "cast"), the {@code try_} function that would tolerate it, and for casts the types.
    */

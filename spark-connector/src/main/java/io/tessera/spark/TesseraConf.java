@@ -2,6 +2,7 @@ package io.tessera.spark;
 
 import io.tessera.compiler.Backends;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.internal.SQLConf;
 
@@ -30,11 +31,26 @@ public record TesseraConf(int batchRows, long batchBytes, String backend, boolea
   public static final String FALLBACK = "spark.tessera.fallback";
   public static final String COMPILE_EXPRESSIONS = "spark.tessera.compileExpressions";
 
+  /** One setting: its key, its default as text, and what it does. The README's table is generated from {@link #KEYS}. */
+  public record Key(String name, String defaultValue, String meaning) {}
+
   public static final int DEFAULT_BATCH_ROWS = 65536;
   /** 64 MiB: 65536 rows of 256 floats. */
   public static final long DEFAULT_BATCH_BYTES = 64L << 20;
   /** Compile for the best backend this executor has (today: the CPU when its natives load). */
   public static final String AUTO = "auto";
+
+  /** Every {@code spark.tessera.*} key, with its default and meaning. */
+  public static final List<Key> KEYS = List.of(
+      new Key(BATCH_ROWS, Integer.toString(DEFAULT_BATCH_ROWS), "most rows per Arrow batch handed to a kernel"),
+      new Key(BATCH_BYTES, Long.toString(DEFAULT_BATCH_BYTES), "a batch also ends once its Arrow buffers hold about"
+          + " this many bytes, so that wide rows (long tensors, long strings) do not make huge batches"),
+      new Key(BACKEND, AUTO, "`auto` (the best backend the executor has: the CPU when its natives load), `cpu`,"
+          + " `interpreter`, or another backend name the compiler knows"),
+      new Key(FALLBACK, "true", "a module the chosen backend cannot compile runs on the interpreter, with a"
+          + " warning, instead of failing the query"),
+      new Key(COMPILE_EXPRESSIONS, "false", "translate plain Catalyst expressions in projections and filters into"
+          + " one fused HLO module per operator, with Spark's exact results (see \"Supported Spark expressions\")"));
 
   public TesseraConf {
     if (batchRows < 1) {
