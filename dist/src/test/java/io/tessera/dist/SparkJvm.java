@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +29,16 @@ final class SparkJvm implements AutoCloseable {
   /** The JVM options Spark needs on Java 17 (the build's tessera.jvm.opens). */
   static final List<String> OPENS = Arrays.asList(property("tessera.dist.jvmOpens").trim().split("\\s+"));
   static final Path WORK_DIR = Path.of(property("tessera.dist.workDir"));
+
+  /**
+   * The JVMs not closed yet, stopped when this JVM exits however the test ended: a Master or Worker
+   * left behind would run until the machine stops.
+   */
+  private static final Set<SparkJvm> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(SparkJvm::kill), "stop-spark-jvms"));
+  }
 
   private final String name;
   private final Process process;
@@ -59,7 +71,9 @@ final class SparkJvm implements AutoCloseable {
     pb.environment().putAll(env);
     Files.createDirectories(log.getParent());
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    return new SparkJvm(name, pb.start(), log);
+    SparkJvm jvm = new SparkJvm(name, pb.start(), log);
+    RUNNING.add(jvm);
+    return jvm;
   }
 
   /** Waits for the JVM to exit and returns its status; fails the test (and stops it) after {@code seconds}. */
@@ -104,6 +118,12 @@ final class SparkJvm implements AutoCloseable {
     for (ProcessHandle child : children) {
       child.destroyForcibly();
     }
+    RUNNING.remove(this);
+  }
+
+  private void kill() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
   }
 
   /** The last {@code lines} lines of a text file ("" when it does not exist). */
