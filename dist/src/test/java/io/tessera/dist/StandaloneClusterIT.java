@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -155,14 +158,35 @@ class StandaloneClusterIT {
     fail("the Master did not listen on " + port + " within " + seconds + " s:\n" + SparkJvm.tail(jvm.log(), 80));
   }
 
-  /** The ends of every log: the driver's, the Master's, the Worker's and each executor's stderr. */
+  /**
+   * The ends of every log: the driver's, the Master's, the Worker's and each executor's stderr.
+   * Skips the executors' scratch directories, which they may still be deleting.
+   */
   private static String logs(Path dir) throws IOException {
-    StringBuilder out = new StringBuilder();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path log : files.filter(p -> p.toString().endsWith(".log") || p.getFileName().toString().equals("stderr"))
-          .sorted().toList()) {
-        out.append("==== ").append(log).append('\n').append(SparkJvm.tail(log, 60)).append('\n');
+    List<Path> logs = new ArrayList<>();
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+        return d.equals(dir.resolve("local")) || d.equals(dir.resolve("spark-home"))
+            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
       }
+
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+        if (f.toString().endsWith(".log") || f.getFileName().toString().equals("stderr")) {
+          logs.add(f);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path f, IOException e) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    StringBuilder out = new StringBuilder();
+    for (Path log : logs.stream().sorted().toList()) {
+      out.append("==== ").append(log).append('\n').append(SparkJvm.tail(log, 60)).append('\n');
     }
     return out.toString();
   }
