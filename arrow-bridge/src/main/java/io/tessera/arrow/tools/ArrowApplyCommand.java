@@ -29,6 +29,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.compression.CompressionUtil.CodecType;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
@@ -53,13 +54,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class ArrowApplyCommand {
   static final String USAGE = String.join("\n",
       "usage: tessera arrow-apply --hlo FILE --in IN.arrow --out OUT.arrow [--columns a,b] [--backend cpu|interpreter]",
-      "                           [--rebatch]",
+      "                           [--rebatch] [--compression none|lz4|zstd]",
       "  runs a per-row HLO module on every row of an Arrow IPC file (file or stream format) and writes",
       "  the input columns plus one column per result; --columns names the columns that feed the",
       "  parameters, in order (default: all columns, one per parameter); --rebatch takes a module with",
-      "  a fixed batch in the leading dimension of its parameters (f32[8,784]) instead of one row");
+      "  a fixed batch in the leading dimension of its parameters (f32[8,784]) instead of one row;",
+      "  compressed inputs (LZ4 or ZSTD buffers) are read as they are; --compression compresses the",
+      "  output's buffers (default none)");
 
-  private static final Set<String> OPTIONS = Set.of("hlo", "in", "out", "columns", "backend");
+  private static final Set<String> OPTIONS = Set.of("hlo", "in", "out", "columns", "backend", "compression");
   private static final Set<String> FLAGS = Set.of("rebatch");
   private static final long PROGRESS_INTERVAL_NANOS = 2_000_000_000L;
 
@@ -127,6 +130,12 @@ public final class ArrowApplyCommand {
         ? ColumnBinding.byName(Arrays.asList(options.get("columns").split(",", -1)))
         : ColumnBinding.byPosition();
     Backend backend = backend(options.getOrDefault("backend", "cpu"));
+    CodecType codec;
+    try {
+      codec = ArrowIpc.codec(options.getOrDefault("compression", "none"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     Module module = readModule(options.get("hlo"));
     ArrowIpc format = ArrowIpc.detect(in);
 
@@ -140,7 +149,7 @@ public final class ArrowApplyCommand {
         Progress progress = new Progress(err, progressIntervalNanos);
         try (AtomicFile target = AtomicFile.create(out);
             VectorSchemaRoot written = VectorSchemaRoot.create(outputSchema, allocator);
-            ArrowWriter writer = format.writer(written, reader, target.channel())) {
+            ArrowWriter writer = format.writer(written, reader, target.channel(), codec)) {
           writer.start();
           while (reader.loadNextBatch()) {
             VectorSchemaRoot batch = reader.getVectorSchemaRoot();

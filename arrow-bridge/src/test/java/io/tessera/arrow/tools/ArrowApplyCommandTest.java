@@ -19,6 +19,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.arrow.flatbuf.BodyCompression;
+import org.apache.arrow.flatbuf.CompressionType;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -26,8 +30,12 @@ import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.compression.CompressionUtil.CodecType;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowWriter;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.message.MessageChannelReader;
+import org.apache.arrow.vector.ipc.message.MessageResult;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -93,11 +101,15 @@ class ArrowApplyCommandTest {
 
   /** Writes batches of the given sizes; row i (counting across batches) has x = i, y = 100 i, id = i. */
   private Path writeXy(String name, ArrowIpc format, int... batchRows) throws IOException {
+    return writeXy(name, format, CodecType.NO_COMPRESSION, batchRows);
+  }
+
+  private Path writeXy(String name, ArrowIpc format, CodecType codec, int... batchRows) throws IOException {
     Path path = dir.resolve(name);
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot root = VectorSchemaRoot.create(XY, allocator);
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        ArrowWriter writer = format.writer(root, null, channel)) {
+        ArrowWriter writer = format.writer(root, null, channel, codec)) {
       writer.start();
       int next = 0;
       for (int n : batchRows) {
@@ -179,6 +191,57 @@ class ArrowApplyCommandTest {
   }
 
   @Test
+  void compressedInputsAreReadAndTheOutputIsCompressedWhenAsked() throws IOException {
+    String module = hlo(PER_ROW_AXPY).toString();
+    Path plainIn = writeXy("plain.arrow", ArrowIpc.FILE, 300, 200);
+    Path plainOut = dir.resolve("plain-out.arrow");
+    assertEquals(0, run("--hlo", module, "--columns", "x,y", "--in", plainIn.toString(), "--out", plainOut.toString()), err());
+    List<List<List<Object>>> expected = read(plainOut, List.of("x", "y", "id", "z"));
+    for (String[] c : new String[][] {{"zstd", "file"}, {"lz4", "stream"}}) {
+      CodecType codec = ArrowIpc.codec(c[0]);
+      ArrowIpc format = c[1].equals("file") ? ArrowIpc.FILE : ArrowIpc.STREAM;
+      Path in = writeXy("in-" + c[0] + ".arrow", format, codec, 300, 200);
+      Path out = dir.resolve("out-" + c[0] + ".arrow");
+      assertEquals(0, run("--hlo", module, "--columns", "x,y", "--in", in.toString(), "--out", out.toString(),
+          "--compression", c[0]), err());
+      assertEquals(format, ArrowIpc.detect(out));
+      assertEquals(expected, read(out, List.of("x", "y", "id", "z")), c[0] + " " + c[1]);
+      byte expectedCodec = c[0].equals("zstd") ? CompressionType.ZSTD : CompressionType.LZ4_FRAME;
+      assertEquals(List.of(expectedCodec, expectedCodec), bodyCodecs(out), c[0] + ": each batch's body is compressed");
+    }
+    assertEquals(List.of((byte) -1, (byte) -1), bodyCodecs(plainOut), "uncompressed by default");
+    errBytes.reset();
+    assertEquals(2, run("--hlo", module, "--in", plainIn.toString(), "--out", "b", "--compression", "gzip"));
+    assertTrue(err().startsWith("tessera: arrow-apply: --compression must be none, lz4 or zstd, got 'gzip'"), err());
+  }
+
+  /**
+   * The compression codec each record batch message of an IPC file or stream declares ({@code -1}
+   * for none), read from the messages themselves: a file holds a stream after its 8-byte magic.
+   */
+  private static List<Byte> bodyCodecs(Path path) throws IOException {
+    List<Byte> codecs = new ArrayList<>();
+    try (BufferAllocator allocator = new RootAllocator();
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      if (ArrowIpc.detect(path) == ArrowIpc.FILE) {
+        channel.position(8);
+      }
+      MessageChannelReader messages = new MessageChannelReader(new ReadChannel(channel), allocator);
+      for (MessageResult m = messages.readNext(); m != null; m = messages.readNext()) {
+        if (m.getBodyBuffer() != null) {
+          m.getBodyBuffer().close();
+        }
+        if (m.getMessage().headerType() == MessageHeader.RecordBatch) {
+          RecordBatch batch = (RecordBatch) m.getMessage().header(new RecordBatch());
+          BodyCompression compression = batch.compression();
+          codecs.add(compression == null ? (byte) -1 : compression.codec());
+        }
+      }
+    }
+    return codecs;
+  }
+
+  @Test
   void aResultNamedLikeAnInputColumnIsRenamed() throws IOException {
     Path in = writeXy("in.arrow", ArrowIpc.FILE, 1);
     Path out = dir.resolve("out.arrow");
@@ -231,7 +294,7 @@ class ArrowApplyCommandTest {
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
         FileChannel channel = FileChannel.open(in, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        ArrowWriter writer = ArrowIpc.FILE.writer(root, null, channel)) {
+        ArrowWriter writer = ArrowIpc.FILE.writer(root, null, channel, CodecType.NO_COMPRESSION)) {
       writer.start();
       for (float[][] batch : new float[][][] {{{1, 2}, {3, 4}}, {{5, 6}, {7, 8, 9}}}) {
         ListVector v = (ListVector) root.getVector("v");

@@ -116,6 +116,11 @@ final class AttributeParser {
   /** {@code 0_0x1_2_1}: per dimension {@code low_high} or {@code low_high_interior}, joined by x. */
   private PaddingConfig padding() {
     List<PaddingConfig.Dim> dims = new ArrayList<>();
+    char next = c.peekRaw();
+    if (next != '-' && !Character.isDigit(next)) {
+      // A scalar pad has no dimensions: XLA prints "padding=" followed by nothing.
+      return new PaddingConfig(dims);
+    }
     do {
       long[] parts = underscoreTuple("padding", true);
       dims.add(new PaddingConfig.Dim(parts[0], parts[1], parts.length == 3 ? parts[2] : 0));

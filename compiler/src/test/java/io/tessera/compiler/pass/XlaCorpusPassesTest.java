@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tessera.compiler.XlaCorpus;
 import io.tessera.compiler.eval.Interpreter;
 import io.tessera.compiler.eval.LiteralComparator;
 import io.tessera.compiler.hlo.Literal;
@@ -12,7 +13,6 @@ import io.tessera.compiler.hlo.Verifier;
 import io.tessera.compiler.text.HloParser;
 import io.tessera.compiler.text.HloPrinter;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,9 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class XlaCorpusPassesTest {
 
-  static Stream<Path> modules() throws IOException, URISyntaxException {
-    Path dir = Path.of(XlaCorpusPassesTest.class.getResource("/xla-corpus").toURI());
-    try (Stream<Path> files = Files.list(dir)) {
+  static Stream<Path> modules() throws IOException {
+    try (Stream<Path> files = Files.list(XlaCorpus.dir())) {
       return files.filter(p -> p.toString().endsWith(".hlo")).sorted().toList().stream();
     }
   }
@@ -80,16 +79,7 @@ class XlaCorpusPassesTest {
         + HloPrinter.print(rebatched));
   }
 
-  /** {@code NAME.args} next to {@code NAME.hlo} or {@code NAME.opt.hlo}. */
-  private static List<Literal> arguments(Path file) throws IOException {
-    String name = file.getFileName().toString().replaceFirst("(\\.opt)?\\.hlo$", "");
-    List<Literal> args = new ArrayList<>();
-    for (String line : Files.readString(file.resolveSibling(name + ".args")).split("\n")) {
-      String l = line.strip();
-      if (!l.isEmpty() && !l.startsWith("#")) {
-        args.add(HloParser.parseLiteral(l));
-      }
-    }
-    return args;
+  private static List<Literal> arguments(Path file) {
+    return XlaCorpus.arguments(XlaCorpus.entryOf(file.getFileName().toString()));
   }
 }

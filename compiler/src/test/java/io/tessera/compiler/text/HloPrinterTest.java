@@ -107,4 +107,20 @@ class HloPrinterTest {
     assertEquals("%t = (u64[], bf16[2]) constant((18446744073709551615, {1.001358e-05, 2.5}))", HloPrinter.print(tuple));
     assertEquals("%x = f32[9] constant({...})", HloPrinter.print(elided));
   }
+
+  @Test
+  void aScalarPadPrintsAnEmptyPaddingThatParsesBack() {
+    String text = """
+        HloModule m
+        ENTRY e {
+          x = f32[] parameter(0)
+          v = f32[] constant(0)
+          ROOT p = f32[] pad(x, v), padding=, metadata={op_name="pad"}
+        }
+        """;
+    Module m = HloParser.parse(text);
+    String printed = HloPrinter.print(m);
+    assertEquals(printed, HloPrinter.print(HloParser.parse(printed)));
+    assertEquals(0, m.entry().root().requireAttr(Attr.PADDING).rank());
+  }
 }
