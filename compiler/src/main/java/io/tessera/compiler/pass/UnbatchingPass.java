@@ -37,7 +37,12 @@ public final class UnbatchingPass implements Pass {
 
   @Override
   public boolean run(Module module) {
-    dimensions.extractRows(module);
+    try {
+      dimensions.extractRows(module);
+    } catch (PassException e) {
+      // The check is rebatch's; the message should name the pass the user ran.
+      throw new PassException(e.getMessage().replaceFirst("^cannot rebatch", "cannot unbatch"));
+    }
     // The header's layout still names the batched shapes.
     module.headerAttributes().remove("entry_computation_layout");
     return true;
