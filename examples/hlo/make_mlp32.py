@@ -102,7 +102,11 @@ def main():
 
     out.append(f"HloModule jit_mlp, entry_computation_layout={{(f32[{SIZES[0]}]{{0}})->f32[{k}]{{0}}}}")
     out.append("")
-    for region, op, jax_op in (("region_0.max", "maximum", "reduce_max"), ("region_1.sum", "add", "reduce_sum")):
+    regions = {}
+    for placeholder, op, jax_op in (("region_0.max", "maximum", "reduce_max"), ("region_1.sum", "add", "reduce_sum")):
+        # JAX numbers a reduction's region after the instructions that use it: region_0.27.
+        region = placeholder.split(".")[0] + "." + str(n[0] + 1)
+        regions[placeholder] = region
         out.append(f"{region} {{")
         a, b = name("Arg_0"), name("Arg_1")
         out.append(f"  {a} = f32[] parameter(0)")
@@ -111,7 +115,10 @@ def main():
         out.append("}")
         out.append("")
     out.append(f"ENTRY main.{name('main').split('.')[1]} {{")
-    out.extend(body)
+    for line in body:
+        for placeholder, region in regions.items():
+            line = line.replace(f"to_apply={placeholder}", f"to_apply={region}")
+        out.append(line)
     out.append("}")
     print("\n".join(out))
 
