@@ -29,6 +29,7 @@ public final class IrModule {
   private String targetTriple;
   private String dataLayout;
   private String targetAttributes = "";
+  private MathLibrary mathLibrary = MathLibrary.OWN;
   private int globalCounter;
 
   public IrModule(String name) {
@@ -48,6 +49,15 @@ public final class IrModule {
    */
   public void setTargetAttributes(String attributes) {
     this.targetAttributes = attributes == null ? "" : attributes;
+  }
+
+  /** Where the module's transcendental functions come from; {@link MathLibrary#OWN} unless a target sets one. */
+  public MathLibrary mathLibrary() {
+    return mathLibrary;
+  }
+
+  public void setMathLibrary(MathLibrary library) {
+    this.mathLibrary = java.util.Objects.requireNonNull(library);
   }
 
   /**

@@ -14,20 +14,20 @@ import java.util.Random;
 /**
  * Differential testing support for the CPU backend's tests: runs a module on the reference
  * interpreter and on the CPU backend, compares the results, and makes test values (special values
- * of each element type, then seeded random ones). Lives with the CPU tests; the comparison is
- * written here because a shared literal comparator is not on main yet.
+ * of each element type, then seeded random ones). Lives with the CPU tests; the GPU backend's
+ * tests compare with the same tolerances, so the pieces they use are public.
  */
-final class Oracle {
+public final class Oracle {
   private Oracle() {}
 
   static final CpuBackend CPU = new CpuBackend();
-  static final Interpreter INTERPRETER = new Interpreter();
+  public static final Interpreter INTERPRETER = new Interpreter();
 
   /** How closely CPU results must match: bitwise, or within some units in the last place. */
-  record Tolerance(int ulps, double relative, double absolute) {
-    static final Tolerance EXACT = new Tolerance(0, 0, 0);
+  public record Tolerance(int ulps, double relative, double absolute) {
+    public static final Tolerance EXACT = new Tolerance(0, 0, 0);
 
-    static Tolerance ulps(int n) {
+    public static Tolerance ulps(int n) {
       return new Tolerance(n, 0, 0);
     }
 
@@ -35,7 +35,7 @@ final class Oracle {
      * Relative and absolute error bounds, for reductions and dots: XLA leaves the summation order
      * open and the CPU's differs from the interpreter's (which also sums in double).
      */
-    static Tolerance sums(double relative, double absolute) {
+    public static Tolerance sums(double relative, double absolute) {
       return new Tolerance(0, relative, absolute);
     }
   }
@@ -51,7 +51,7 @@ final class Oracle {
    * Asserts that {@code actual} equals {@code expected} within {@code tolerance}: integers and
    * pred exactly, floats bitwise or within the tolerance, any NaN matching any NaN.
    */
-  static void assertClose(Literal expected, Literal actual, Tolerance tolerance, String context) {
+  public static void assertClose(Literal expected, Literal actual, Tolerance tolerance, String context) {
     if (expected.isTuple()) {
       if (!actual.isTuple() || actual.tupleElements().size() != expected.tupleElements().size()) {
         fail(context + ": expected a tuple " + expected.shape() + ", got " + actual.shape());
@@ -133,7 +133,7 @@ final class Oracle {
   }
 
   /** {@code n} test values of {@code type}: special values first, then seeded random ones. */
-  static Literal values(ElementType type, int[] dims, Random random) {
+  public static Literal values(ElementType type, int[] dims, Random random) {
     Shape shape = Shape.array(type, dims);
     int n = Math.toIntExact(shape.elementCount());
     Literal lit = Literal.zeros(shape);
