@@ -7,9 +7,12 @@ import io.tessera.compiler.eval.Interpreter;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.hlo.Shape;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Differential testing support for the CPU backend's tests: runs a module on the reference
@@ -38,6 +41,25 @@ public final class Oracle {
     public static Tolerance sums(double relative, double absolute) {
       return new Tolerance(0, relative, absolute);
     }
+  }
+
+  private static final Set<Opcode> TRANSCENDENTAL = EnumSet.of(Opcode.EXPONENTIAL, Opcode.EXPONENTIAL_MINUS_ONE,
+      Opcode.LOG, Opcode.LOG_PLUS_ONE, Opcode.RSQRT, Opcode.CBRT, Opcode.TANH, Opcode.LOGISTIC, Opcode.ERF, Opcode.SINE,
+      Opcode.COSINE, Opcode.TAN, Opcode.POWER, Opcode.ATAN2);
+
+  /**
+   * How closely one elementwise opcode on {@code t} must match: bitwise, except transcendental
+   * functions, which the interpreter computes in double (StrictMath) and rounds once while the
+   * backends use their own approximations (f16/bf16 through float).
+   */
+  public static Tolerance elementwiseTolerance(Opcode op, ElementType t) {
+    if (!t.isFloat() || !TRANSCENDENTAL.contains(op)) {
+      return Tolerance.EXACT;
+    }
+    if (t == ElementType.F16 || t == ElementType.BF16) {
+      return Tolerance.ulps(1);
+    }
+    return Tolerance.ulps(op == Opcode.ERF && t == ElementType.F64 ? 16 : 4);
   }
 
   /** Runs {@code module} on the CPU backend. */
