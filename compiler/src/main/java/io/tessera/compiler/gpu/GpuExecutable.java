@@ -168,8 +168,9 @@ final class GpuExecutable implements Executable {
       if (elements == 0) {
         continue;
       }
-      long blocks = Math.min((elements + THREADS_PER_BLOCK - 1) / THREADS_PER_BLOCK,
-          (long) driver.multiprocessors() * BLOCKS_PER_MULTIPROCESSOR);
+      long wanted = launch.kernel().form() == GpuKernelEmitter.Form.ROW_REDUCTION ? elements // a block per row
+          : (elements + THREADS_PER_BLOCK - 1) / THREADS_PER_BLOCK;
+      long blocks = Math.min(wanted, (long) driver.multiprocessors() * BLOCKS_PER_MULTIPROCESSOR);
       try (PointerScope scope = new PointerScope()) {
         // cuLaunchKernel takes one pointer per kernel parameter, to that parameter's value.
         PointerPointer<LongPointer> arguments = new PointerPointer<>(1 + buffers.length);

@@ -23,8 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the entry computation of a module into GPU kernels in LLVM IR, one per distinct result
- * dimensions: each is a grid-stride loop over the elements of its results
+ * Turns the entry computation of a module into GPU kernels in LLVM IR: one per row reduction
+ * result ({@link RowReductionEmitter}) and one per distinct dimensions of the other results, a
+ * grid-stride loop over the elements of its results
  * ({@code for (i = blockIdx*blockDim + threadIdx; i < n; i += gridDim*blockDim)}) whose body is
  * the shared {@link ElementalEmitter}'s value of every result at element i. Results of equal
  * dimensions share a kernel, so their common producers are computed once (XLA's multi-output
@@ -36,11 +37,19 @@ import java.util.Map;
  */
 final class GpuKernelEmitter {
 
+  /** How a kernel spreads its work over the launch grid. */
+  enum Form {
+    /** Each thread computes elements of its own, a grid-stride loop over them; any grid works. */
+    ELEMENTWISE,
+    /** Each block reduces rows of its own ({@link RowReductionEmitter}); blocks of whole warps. */
+    ROW_REDUCTION
+  }
+
   /**
    * One kernel: a loop over the elements of {@code dims} (with {@link Shape#DYNAMIC} for the row
    * count) that writes result buffers {@code results}.
    */
-  record Kernel(String name, int[] dims, List<Integer> results) {
+  record Kernel(String name, Form form, int[] dims, List<Integer> results) {
     /** Elements the kernel's loop runs over for a call with {@code rows} rows. */
     long elementCount(long rows) {
       long n = 1;
@@ -84,14 +93,17 @@ final class GpuKernelEmitter {
     for (int j = 0; j < leaves.size(); j++) {
       bufferParams.add("ptr noalias %r" + j);
     }
-    // Results of equal dimensions go in one kernel.
+    // A reduction is a kernel of its own; elementwise results of equal dimensions share one.
     Map<String, List<Integer>> groups = new LinkedHashMap<>();
     for (int j = 0; j < leaves.size(); j++) {
-      groups.computeIfAbsent(Arrays.toString(leaves.get(j).shape().dimensions()), k -> new ArrayList<>()).add(j);
+      String key = RowReduction.at(leaves.get(j)) != null ? "reduction " + j : Arrays.toString(leaves.get(j).shape().dimensions());
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(j);
     }
     List<Kernel> kernels = new ArrayList<>();
     for (List<Integer> group : groups.values()) {
-      Kernel kernel = new Kernel("tessera_kernel_" + kernels.size(), leaves.get(group.get(0)).shape().dimensions(), group);
+      Instruction first = leaves.get(group.get(0));
+      Form form = RowReduction.at(first) != null ? Form.ROW_REDUCTION : Form.ELEMENTWISE;
+      Kernel kernel = new Kernel("tessera_kernel_" + kernels.size(), form, first.shape().dimensions(), group);
       try {
         emitKernel(ir, grid, options, kernel, leaves, bufferParams);
       } catch (CompilationException e) {
@@ -113,6 +125,25 @@ final class GpuKernelEmitter {
     b.setRowCount(new IrValue("i64", "%rows"));
     ElementalEmitter elements = InlinedFusions.emitter(b, (p, index) ->
         new IrArray(new IrValue("ptr", "%p" + p.parameterNumber()), p.shape()).load(b, index));
+    if (kernel.form() == Form.ROW_REDUCTION) {
+      int j = kernel.results().get(0);
+      RowReductionEmitter.emit(b, grid, kernel.name(), RowReduction.at(leaves.get(j)), elements,
+          new IrArray(new IrValue("ptr", "%r" + j), leaves.get(j).shape()));
+    } else {
+      emitElementwise(b, grid, kernel, leaves, elements);
+    }
+    b.retVoid();
+    List<String> all = new ArrayList<>();
+    all.add("i64 %rows");
+    all.addAll(bufferParams);
+    all.addAll(grid.extraParameters());
+    ir.addFunction(b.functionText(grid.definition(kernel.name()) + "(" + String.join(", ", all) + ") "
+        + IrModule.KERNEL_ATTRIBUTES));
+  }
+
+  /** The grid-stride loop over the kernel's elements, storing every result at each. */
+  private static void emitElementwise(IrBuilder b, ThreadGrid grid, Kernel kernel, List<Instruction> leaves,
+                                      ElementalEmitter elements) {
     IrValue thread = b.cast("zext", grid.read(b, ThreadGrid.Register.TID), "i64");
     IrValue blockSize = b.cast("zext", grid.read(b, ThreadGrid.Register.NTID), "i64");
     IrValue block = b.cast("zext", grid.read(b, ThreadGrid.Register.CTAID), "i64");
@@ -129,12 +160,5 @@ final class GpuKernelEmitter {
         new IrArray(new IrValue("ptr", "%r" + j), leaves.get(j).shape()).storeLinear(b, i, elements.emit(leaves.get(j), index));
       }
     });
-    b.retVoid();
-    List<String> all = new ArrayList<>();
-    all.add("i64 %rows");
-    all.addAll(bufferParams);
-    all.addAll(grid.extraParameters());
-    ir.addFunction(b.functionText(grid.definition(kernel.name()) + "(" + String.join(", ", all) + ") "
-        + IrModule.KERNEL_ATTRIBUTES));
   }
 }

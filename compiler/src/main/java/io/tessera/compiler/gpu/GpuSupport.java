@@ -19,8 +19,10 @@ import java.util.Set;
  * <p>Supported: instructions with an elemental form (elementwise, data movement, constants, iota,
  * map, batch-norm inference) and fusions of them (Tessera's {@code kLoop} fusions), in an entry
  * computation whose parameters are arrays, with a dynamic leading dimension at most, and whose
- * root is an array or a tuple of arrays. Reductions, dots, convolutions, sorts, scatters,
- * windows, loops and branches are not compiled yet.
+ * root is an array or a tuple of arrays; and, as results, single-input reduces of the trailing
+ * dimensions ({@link RowReduction}), alone or as the root of a {@code kInput} fusion. Other
+ * reductions, dots, convolutions, sorts, scatters, windows, loops and branches are not compiled
+ * yet.
  */
 final class GpuSupport {
   private GpuSupport() {}
@@ -39,15 +41,32 @@ final class GpuSupport {
       }
     }
     Instruction root = entry.root();
-    if (root.opcode() == Opcode.TUPLE) {
-      for (Instruction leaf : root.operands()) {
-        if (!leaf.shape().isArray()) {
-          throw notSupported(leaf, "a nested tuple result", "");
-        }
-        checkReachable(leaf, "");
+    for (Instruction leaf : root.opcode() == Opcode.TUPLE ? root.operands() : java.util.List.of(root)) {
+      if (!leaf.shape().isArray()) {
+        throw notSupported(leaf, "a nested tuple result", "");
       }
-    } else {
-      checkReachable(root, "");
+      RowReduction reduction = RowReduction.at(leaf);
+      if (reduction == null) {
+        checkReachable(leaf, "");
+      } else {
+        checkRowReduction(reduction);
+      }
+    }
+  }
+
+  /** A result that is a reduce: the row form only, over inputs the emitter computes elementally. */
+  private static void checkRowReduction(RowReduction r) {
+    String context = r.fusion() == null ? "" : "in fusion %" + r.fusion().name() + ": ";
+    String reason = r.unsupportedReason();
+    if (reason != null) {
+      throw notSupported(r.reduce(), reason, context);
+    }
+    checkReachable(r.reduce().operand(0), context);
+    checkReachable(r.reduce().operand(1), context);
+    if (r.fusion() != null) {
+      for (Instruction operand : r.fusion().operands()) {
+        checkReachable(operand, "");
+      }
     }
   }
 
@@ -96,7 +115,7 @@ final class GpuSupport {
 
   private static CompilationException notSupported(Instruction instr, String what, String context) {
     return new CompilationException(context + "%" + instr.name() + " (" + instr.opcode().mnemonic()
-        + "): the GPU backend does not compile " + what + " yet (only elementwise and data-movement instructions and"
-        + " loop fusions of them); run this module on the CPU backend");
+        + "): the GPU backend does not compile " + what + " yet (only elementwise and data-movement instructions, loop"
+        + " fusions of them, and reduces of trailing dimensions as results); run this module on the CPU backend");
   }
 }

@@ -18,9 +18,15 @@ import java.util.List;
  * arguments), called by a driver {@code @tessera_kernel} that loops over every block and every
  * thread of a launch grid, and compiled by the CPU backend's JIT.
  *
- * <p>Faithful for these kernels because their threads share nothing: each writes only its own
- * elements and no kernel has a barrier or a shuffle, so running the threads one after another is
- * one of the orders a device may run them in, and every order gives the same result.
+ * <p>Faithful for elementwise kernels because their threads share nothing: each writes only its
+ * own elements and has no barrier or shuffle, so running the threads one after another is one of
+ * the orders a device may run them in, and every order gives the same result.
+ *
+ * <p>Row reduction kernels run with one thread per block, where a barrier waits for no one and a
+ * warp shuffle finds no other lane ({@link ThreadGrid#EMULATED}): that checks their row and
+ * column indexing, the fold, the fused input and the path through shared memory, but not how
+ * threads combine their values. That part (shuffles, barriers) is checked only by {@code ptxas}
+ * and on a device ({@code GpuDeviceTest}).
  *
  * <p>What it does not check: math functions come from {@link MathLibrary#OWN}, since libdevice is
  * device bitcode (its use is checked by {@code ptxas} and on a device); and code generation by
@@ -48,14 +54,15 @@ final class HostEmulation {
     }
     IrBuilder b = new IrBuilder(ir);
     for (GpuKernelEmitter.Kernel kernel : kernels.kernels()) {
+      int threads = kernel.form() == GpuKernelEmitter.Form.ROW_REDUCTION ? 1 : THREADS;
       LoopEmitter.forRange(b, "block", IrValue.i64(BLOCKS), block ->
-          LoopEmitter.forRange(b, "thread", IrValue.i64(THREADS), thread -> {
+          LoopEmitter.forRange(b, "thread", IrValue.i64(threads), thread -> {
             List<IrValue> args = new ArrayList<>();
             args.add(new IrValue("i64", "%rows"));
             args.addAll(pointers);
             // In ThreadGrid.Register order: tid, ntid, ctaid, nctaid.
             args.add(b.cast("trunc", thread, "i32"));
-            args.add(IrValue.i32(THREADS));
+            args.add(IrValue.i32(threads));
             args.add(b.cast("trunc", block, "i32"));
             args.add(IrValue.i32(BLOCKS));
             b.call("void", "@" + kernel.name(), args.toArray(IrValue[]::new));

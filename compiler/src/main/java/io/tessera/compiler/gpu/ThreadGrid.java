@@ -1,6 +1,7 @@
 package io.tessera.compiler.gpu;
 
 import io.tessera.compiler.llvm.IrBuilder;
+import io.tessera.compiler.llvm.IrModule;
 import io.tessera.compiler.llvm.IrValue;
 import java.util.List;
 
@@ -10,7 +11,9 @@ import java.util.List;
  * the device ({@link #NVPTX}) and for the host emulation ({@link #EMULATED}), so a kernel checked
  * on the host is the kernel the device runs, but for these reads.
  *
- * <p>Kernels are one-dimensional: x only.
+ * <p>Kernels are one-dimensional: x only. Reduction kernels also use block-shared memory, a
+ * barrier and warp shuffles; the emulation runs them with one thread per block
+ * ({@link HostEmulation}), where those are trivial.
  */
 enum ThreadGrid {
   /**
@@ -34,6 +37,41 @@ enum ThreadGrid {
     IrValue read(IrBuilder b, Register r) {
       return b.callExternal("i32", "llvm.nvvm.read.ptx.sreg." + r.ptx);
     }
+
+    @Override
+    IrValue sharedArray(IrModule ir, String name, String elementType, int count) {
+      ir.addGlobal("@" + name + " = internal addrspace(3) global [" + count + " x " + elementType + "] undef, align 8");
+      return new IrValue("ptr addrspace(3)", "@" + name);
+    }
+
+    @Override
+    void barrier(IrBuilder b) {
+      b.callExternal("void", "llvm.nvvm.barrier0");
+    }
+
+    /** The value travels as 32-bit words: narrower integers widened, floats and 64-bit values split. */
+    @Override
+    IrValue shuffleDown(IrBuilder b, IrValue v, int offset, IrValue identity) {
+      return switch (v.type()) {
+        case "float" -> b.cast("bitcast", shuffleWord(b, b.cast("bitcast", v, "i32"), offset), "float");
+        case "i32" -> shuffleWord(b, v, offset);
+        case "i1", "i8", "i16" -> b.cast("trunc", shuffleWord(b, b.cast("zext", v, "i32"), offset), v.type());
+        case "double", "i64" -> {
+          IrValue bits = b.cast("bitcast", v, "i64");
+          IrValue low = shuffleWord(b, b.cast("trunc", bits, "i32"), offset);
+          IrValue high = shuffleWord(b, b.cast("trunc", b.binop("lshr", bits, IrValue.i64(32)), "i32"), offset);
+          IrValue joined = b.or(b.cast("zext", low, "i64"), b.binop("shl", b.cast("zext", high, "i64"), IrValue.i64(32)));
+          yield b.cast("bitcast", joined, v.type());
+        }
+        default -> throw new IllegalArgumentException("no warp shuffle of " + v.type());
+      };
+    }
+
+    /** {@code shfl.sync.down.b32} over the full warp; lanes past 31 read their own value (clamp 31). */
+    private IrValue shuffleWord(IrBuilder b, IrValue word, int offset) {
+      return b.callExternal("i32", "llvm.nvvm.shfl.sync.down.i32", IrValue.i32(-1), word, IrValue.i32(offset),
+          IrValue.i32(31));
+    }
   },
 
   /**
@@ -54,6 +92,24 @@ enum ThreadGrid {
     @Override
     IrValue read(IrBuilder b, Register r) {
       return new IrValue("i32", "%" + r.ptx);
+    }
+
+    /** One array for the whole grid: blocks run one after another, each done with it before the next. */
+    @Override
+    IrValue sharedArray(IrModule ir, String name, String elementType, int count) {
+      ir.addGlobal("@" + name + " = internal global [" + count + " x " + elementType + "] zeroinitializer, align 8");
+      return new IrValue("ptr", "@" + name);
+    }
+
+    @Override
+    void barrier(IrBuilder b) {
+      // A block of one thread has no one to wait for.
+    }
+
+    /** A warp of one thread: no other lane, so the combination's identity. */
+    @Override
+    IrValue shuffleDown(IrBuilder b, IrValue v, int offset, IrValue identity) {
+      return identity;
     }
   };
 
@@ -83,4 +139,17 @@ enum ThreadGrid {
 
   /** The value of register {@code r} as an {@code i32}. */
   abstract IrValue read(IrBuilder b, Register r);
+
+  /** Defines a block-shared array {@code @name} of {@code count} elements; returns a pointer to it. */
+  abstract IrValue sharedArray(IrModule ir, String name, String elementType, int count);
+
+  /** Waits until every thread of the block is here and sees the others' shared-memory writes. */
+  abstract void barrier(IrBuilder b);
+
+  /**
+   * The value {@code v} of the lane {@code offset} above this one in the warp
+   * ({@code __shfl_down_sync} over the full warp); {@code identity} is what the reduction would
+   * combine for a missing lane.
+   */
+  abstract IrValue shuffleDown(IrBuilder b, IrValue v, int offset, IrValue identity);
 }

@@ -112,6 +112,11 @@ public final class IrModule {
     return global;
   }
 
+  /** Adds a global variable with the full text of its definition (e.g. a GPU kernel's shared memory). */
+  public void addGlobal(String definition) {
+    globals.add(definition);
+  }
+
   /** Like {@link #addConstant}, once per {@code key} (compared by identity): later calls return the same global. */
   public String addConstantOnce(Object key, String hint, java.util.function.Supplier<byte[]> bytes) {
     return constantsByKey.computeIfAbsent(key, k -> addConstant(hint, bytes.get()));

@@ -79,19 +79,19 @@ class GpuBackendTest {
           ROOT c = f32[] add(a, b)
         }
         fused {
-          fp = f32[8] parameter(0)
+          fp = f32[8,3] parameter(0)
           fz = f32[] constant(0)
-          ROOT fr = f32[] reduce(fp, fz), dimensions={0}, to_apply=add
+          ROOT fr = f32[3] reduce(fp, fz), dimensions={0}, to_apply=add
         }
         ENTRY e {
-          x = f32[8] parameter(0)
-          ROOT f = f32[] fusion(x), kind=kInput, calls=fused
+          x = f32[8,3] parameter(0)
+          ROOT f = f32[3] fusion(x), kind=kInput, calls=fused
         }
         """);
     CompilationException e = assertThrows(CompilationException.class,
         () -> new GpuBackend().emitPtx(module, BackendOptions.defaults()));
-    assertTrue(e.getMessage().startsWith("in fusion %f: %fr (reduce): the GPU backend does not compile reduce"),
-        e.getMessage());
+    assertTrue(e.getMessage().startsWith("in fusion %f: %fr (reduce): the GPU backend does not compile a reduce over"
+        + " dimensions [0] of f32[8,3]"), e.getMessage());
   }
 
   @Test

@@ -47,8 +47,8 @@ final class OpModules {
 
   /**
    * Whole modules: data movement, constants, tuple results of different dimensions (a kernel
-   * each), fusions made by Tessera's pipeline, f16 chains and map. Entry bodies without the
-   * {@code ENTRY} line; {@code SCALAR_ADD} is defined for map.
+   * each), f16 chains, map, and row reductions (alone, beside an elementwise result, and as an
+   * input fusion).
    */
   static List<Family> modules() {
     return List.of(
@@ -94,19 +94,56 @@ final class OpModules {
         whole("map", """
             p0 = f32[10] parameter(0)
             p1 = f32[10] parameter(1)
-            ROOT m = f32[10] map(p0, p1), dimensions={0}, to_apply=scalar_add"""));
+            ROOT m = f32[10] map(p0, p1), dimensions={0}, to_apply=scalar_add"""),
+        whole("row sums of more columns than a warp has lanes", SUMS, """
+            p0 = f32[6,70] parameter(0)
+            z = f32[] constant(0)
+            ROOT r = f32[6] reduce(p0, z), dimensions={1}, to_apply=scalar_add"""),
+        whole("max over the two trailing dimensions, beside an elementwise result", Oracle.Tolerance.EXACT, """
+            p0 = f64[3,5,7] parameter(0)
+            ninf = f64[] constant(-inf)
+            m = f64[3] reduce(p0, ninf), dimensions={1,2}, to_apply=scalar_max
+            n = f64[3,5,7] negate(p0)
+            ROOT t = (f64[3], f64[3,5,7]) tuple(m, n)"""),
+        whole("an input fusion: integer sum of a fused product, to a scalar", Oracle.Tolerance.EXACT, """
+            p0 = s32[100] parameter(0)
+            p1 = s32[100] parameter(1)
+            ROOT f = s32[] fusion(p0, p1), kind=kInput, calls=fused_product_sum"""));
   }
 
-  /** The computation map applies in {@link #modules()}. */
+  private static final Oracle.Tolerance SUMS = Oracle.Tolerance.sums(1e-5, 1e-5);
+
+  /** The computations that map, reduces and fusions in {@link #modules()} call. */
   static final String SCALAR_ADD = """
       scalar_add {
         sa = f32[] parameter(0)
         sb = f32[] parameter(1)
         ROOT sc = f32[] add(sa, sb)
       }
+      scalar_max {
+        ma = f64[] parameter(0)
+        mb = f64[] parameter(1)
+        ROOT mc = f64[] maximum(ma, mb)
+      }
+      scalar_add_s32 {
+        ia = s32[] parameter(0)
+        ib = s32[] parameter(1)
+        ROOT ic = s32[] add(ia, ib)
+      }
+      fused_product_sum {
+        fa = s32[100] parameter(0)
+        fb = s32[100] parameter(1)
+        fp = s32[100] multiply(fa, fb)
+        fz = s32[] constant(0)
+        ROOT fr = s32[] reduce(fp, fz), dimensions={0}, to_apply=scalar_add_s32
+      }
       """;
 
   private static Family whole(String name, String body) {
+    return whole(name, Oracle.Tolerance.EXACT, body);
+  }
+
+  private static Family whole(String name, Oracle.Tolerance tolerance, String body) {
     Module module = HloParser.parse("HloModule m\n" + SCALAR_ADD + "ENTRY e {\n" + body + "\n}\n");
     Random random = new Random(name.hashCode());
     List<Literal> arguments = new ArrayList<>();
@@ -118,7 +155,7 @@ final class OpModules {
       arguments.add(values);
     }
     Literal expected = Oracle.INTERPRETER.run(module, arguments);
-    return new Family(name, module, arguments, List.of(new Op("whole result", expected, Oracle.Tolerance.EXACT)), false);
+    return new Family(name, module, arguments, List.of(new Op("whole result", expected, tolerance)), false);
   }
 
   /** Every family: unary, binary, comparisons with select and clamp, conversions; one per element type. */
