@@ -144,12 +144,9 @@ final class GpuKernelEmitter {
   /** The grid-stride loop over the kernel's elements, storing every result at each. */
   private static void emitElementwise(IrBuilder b, ThreadGrid grid, Kernel kernel, List<Instruction> leaves,
                                       ElementalEmitter elements) {
-    IrValue thread = b.cast("zext", grid.read(b, ThreadGrid.Register.TID), "i64");
-    IrValue blockSize = b.cast("zext", grid.read(b, ThreadGrid.Register.NTID), "i64");
-    IrValue block = b.cast("zext", grid.read(b, ThreadGrid.Register.CTAID), "i64");
-    IrValue blocks = b.cast("zext", grid.read(b, ThreadGrid.Register.NCTAID), "i64");
-    IrValue start = b.add(b.mul(block, blockSize), thread);
-    IrValue stride = b.mul(blocks, blockSize);
+    ThreadGrid.Position at = grid.position(b);
+    IrValue start = b.add(b.mul(at.block(), at.blockSize()), at.thread());
+    IrValue stride = b.mul(at.blocks(), at.blockSize());
     IrValue count = IrValue.i64(1);
     for (int d : kernel.dims()) {
       count = b.mul(count, b.dimensionSize(d));

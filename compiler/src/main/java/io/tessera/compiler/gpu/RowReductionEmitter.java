@@ -48,10 +48,9 @@ final class RowReductionEmitter {
     IrValue init = inner.emit(reduce.operand(1), IrIndex.scalar());
     IrValue shared = grid.sharedArray(b.module(), kernel + ".partials", type, MAX_WARPS);
 
-    IrValue thread = b.cast("zext", grid.read(b, ThreadGrid.Register.TID), "i64");
-    IrValue blockSize = b.cast("zext", grid.read(b, ThreadGrid.Register.NTID), "i64");
-    IrValue block = b.cast("zext", grid.read(b, ThreadGrid.Register.CTAID), "i64");
-    IrValue blocks = b.cast("zext", grid.read(b, ThreadGrid.Register.NCTAID), "i64");
+    ThreadGrid.Position at = grid.position(b);
+    IrValue thread = at.thread();
+    IrValue blockSize = at.blockSize();
     IrValue lane = b.and(thread, IrValue.i64(31));
     IrValue warp = b.binop("lshr", thread, IrValue.i64(5));
     IrValue warps = b.binop("lshr", b.add(blockSize, IrValue.i64(31)), IrValue.i64(5));
@@ -64,7 +63,7 @@ final class RowReductionEmitter {
     IrValue partial = b.alloca(type);
     int align = reduce.shape().elementType().byteSize();
 
-    LoopEmitter.forStrided(b, "row", block, blocks, rows, row -> {
+    LoopEmitter.forStrided(b, "row", at.block(), at.blocks(), rows, row -> {
       b.store(init, partial, align);
       IrValue rowStart = b.mul(row, IrValue.i64(columns));
       LoopEmitter.forStrided(b, "column", thread, blockSize, IrValue.i64(columns), column -> {

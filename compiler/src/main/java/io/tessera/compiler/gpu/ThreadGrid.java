@@ -131,6 +131,18 @@ enum ThreadGrid {
     }
   }
 
+  /**
+   * Where the calling thread is, as {@code i64} values: its index in the block, the block's size,
+   * the block's index in the grid and the grid's size in blocks.
+   */
+  record Position(IrValue thread, IrValue blockSize, IrValue block, IrValue blocks) {}
+
+  /** Reads the thread's {@link Position}. */
+  Position position(IrBuilder b) {
+    return new Position(b.cast("zext", read(b, Register.TID), "i64"), b.cast("zext", read(b, Register.NTID), "i64"),
+        b.cast("zext", read(b, Register.CTAID), "i64"), b.cast("zext", read(b, Register.NCTAID), "i64"));
+  }
+
   /** The start of a kernel's definition, up to its parameter list. */
   abstract String definition(String name);
 
