@@ -4,6 +4,7 @@ import io.tessera.compiler.backend.Backend;
 
 import io.tessera.compiler.cpu.CpuBackend;
 import io.tessera.compiler.eval.InterpreterBackend;
+import io.tessera.compiler.gpu.GpuBackend;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * The backends of this build, by the name the command line and configuration use
- * ({@code interpreter}, {@code cpu}). One explicit table: no reflection, no service loading.
+ * ({@code interpreter}, {@code cpu}, {@code gpu}). One explicit table: no reflection, no service loading.
  */
 public final class Backends {
   private static final Map<String, Supplier<Backend>> FACTORIES = new LinkedHashMap<>();
@@ -19,6 +20,7 @@ public final class Backends {
   static {
     FACTORIES.put(InterpreterBackend.NAME, InterpreterBackend::new);
     FACTORIES.put(CpuBackend.NAME, CpuBackend::new);
+    FACTORIES.put(GpuBackend.NAME, GpuBackend::new);
   }
 
   private Backends() {}

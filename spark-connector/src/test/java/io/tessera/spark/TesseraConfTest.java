@@ -39,7 +39,7 @@ class TesseraConfTest {
         assertThrows(IllegalArgumentException.class, () -> read(TesseraConf.BATCH_ROWS, "3000000000")).getMessage());
     assertEquals("spark.tessera.fallback must be true or false, got 'maybe'",
         assertThrows(IllegalArgumentException.class, () -> read(TesseraConf.FALLBACK, "maybe")).getMessage());
-    assertEquals("spark.tessera.backend must be auto or one of [interpreter, cpu], got 'tpu'",
+    assertEquals("spark.tessera.backend must be auto or one of [interpreter, cpu, gpu], got 'tpu'",
         assertThrows(IllegalArgumentException.class, () -> read(TesseraConf.BACKEND, "tpu")).getMessage());
   }
 }

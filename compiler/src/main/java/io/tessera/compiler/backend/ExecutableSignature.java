@@ -98,11 +98,21 @@ public record ExecutableSignature(List<String> parameterNames, List<Shape> param
    * @throws IllegalArgumentException naming the parameter or result at fault
    */
   public void checkHostBuffers(long rowCount, Buffers parameters, Buffers results) {
-    checkRowCount(rowCount);
     if (parameters.space() != Buffers.MemorySpace.HOST || results.space() != Buffers.MemorySpace.HOST) {
       throw new IllegalArgumentException("this executable takes host buffers, got " + parameters.space() + " parameters and "
           + results.space() + " results");
     }
+    checkBuffers(rowCount, parameters, results);
+  }
+
+  /**
+   * Checks the row count and the buffers of one call in whatever memory space they are (the GPU
+   * backend takes host and device buffers alike): counts, sizes, alignment and overlaps.
+   *
+   * @throws IllegalArgumentException naming the parameter or result at fault
+   */
+  public void checkBuffers(long rowCount, Buffers parameters, Buffers results) {
+    checkRowCount(rowCount);
     if (parameters.count() != parameterShapes.size()) {
       throw new IllegalArgumentException("expected " + parameterShapes.size() + " parameter buffer(s), got " + parameters.count());
     }

@@ -4,7 +4,9 @@ import io.tessera.compiler.backend.Backend;
 import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.backend.CompilationException;
 import io.tessera.compiler.backend.Executable;
+import io.tessera.compiler.backend.ExecutableSignature;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.llvm.IrModule;
 
 /**
  * The CPU backend: HLO to LLVM IR ({@link CpuKernelEmitter} over the shared elemental emitter),
@@ -56,5 +58,26 @@ public final class CpuBackend implements Backend {
     HostTarget target = HostTarget.resolve(options);
     String text = CpuKernelEmitter.emit(module, target, options).text();
     return optimized ? LlvmJit.optimizedIr(module.name(), text, target, options) : text;
+  }
+
+  /**
+   * JIT-compiles for this host a kernel module that another emitter wrote: {@code ir} defines
+   * {@code void @tessera_kernel(i64 %rows, ptr %p0.., ptr %r0..)} over the buffers of
+   * {@code signature} and needs no temporaries. The GPU backend's host emulation runs its kernels
+   * this way (thread-index reads turned into loops over the launch grid) to test them without a
+   * device.
+   *
+   * @throws CompilationException when LLVM rejects the module
+   */
+  public static Executable compileKernelModule(String name, IrModule ir, ExecutableSignature signature,
+                                               BackendOptions options) {
+    HostTarget target = HostTarget.resolve(options);
+    ir.setTarget(target.triple(), target.dataLayout());
+    ir.setTargetAttributes(target.functionAttributes());
+    KernelEntry.Abi abi = new KernelEntry.Abi(signature.parameterShapes().size(), signature.resultBufferShapes().size(),
+        new ScratchLayout(), signature.hasDynamicRows());
+    ir.addFunction(KernelEntry.jitTrampoline(abi));
+    JitModule jit = LlvmJit.compile(name, ir.text(), target, options);
+    return new CpuExecutable(name, jit, signature, abi);
   }
 }

@@ -6,7 +6,6 @@ import static org.bytedeco.llvm.global.LLVM.LLVMCodeModelJITDefault;
 import static org.bytedeco.llvm.global.LLVM.LLVMCopyStringRepOfTargetData;
 import static org.bytedeco.llvm.global.LLVM.LLVMCreateTargetDataLayout;
 import static org.bytedeco.llvm.global.LLVM.LLVMCreateTargetMachine;
-import static org.bytedeco.llvm.global.LLVM.LLVMDisposeMessage;
 import static org.bytedeco.llvm.global.LLVM.LLVMDisposeTargetData;
 import static org.bytedeco.llvm.global.LLVM.LLVMDisposeTargetMachine;
 import static org.bytedeco.llvm.global.LLVM.LLVMGetDefaultTargetTriple;
@@ -79,11 +78,6 @@ record HostTarget(String triple, String cpu, String features, String dataLayout)
 
   /** The text of an LLVM-allocated message, which is then freed. */
   static String takeString(BytePointer message) {
-    if (message == null || message.isNull()) {
-      return "";
-    }
-    String s = message.getString();
-    LLVMDisposeMessage(message);
-    return s;
+    return io.tessera.compiler.llvm.LlvmModules.takeString(message);
   }
 }

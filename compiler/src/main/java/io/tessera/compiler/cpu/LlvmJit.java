@@ -3,13 +3,8 @@ package io.tessera.compiler.cpu;
 import static org.bytedeco.llvm.global.LLVM.LLVMContextCreate;
 import static org.bytedeco.llvm.global.LLVM.LLVMContextDispose;
 import static org.bytedeco.llvm.global.LLVM.LLVMCreateMCJITCompilerForModule;
-import static org.bytedeco.llvm.global.LLVM.LLVMCreateMemoryBufferWithMemoryRangeCopy;
-import static org.bytedeco.llvm.global.LLVM.LLVMCreatePassBuilderOptions;
-import static org.bytedeco.llvm.global.LLVM.LLVMDisposeErrorMessage;
 import static org.bytedeco.llvm.global.LLVM.LLVMDisposeModule;
-import static org.bytedeco.llvm.global.LLVM.LLVMDisposePassBuilderOptions;
 import static org.bytedeco.llvm.global.LLVM.LLVMDisposeTargetMachine;
-import static org.bytedeco.llvm.global.LLVM.LLVMGetErrorMessage;
 import static org.bytedeco.llvm.global.LLVM.LLVMGetFirstFunction;
 import static org.bytedeco.llvm.global.LLVM.LLVMGetFunctionAddress;
 import static org.bytedeco.llvm.global.LLVM.LLVMGetIntrinsicID;
@@ -24,26 +19,19 @@ import static org.bytedeco.llvm.global.LLVM.LLVMInt32TypeInContext;
 import static org.bytedeco.llvm.global.LLVM.LLVMIsDeclaration;
 import static org.bytedeco.llvm.global.LLVM.LLVMLinkInMCJIT;
 import static org.bytedeco.llvm.global.LLVM.LLVMLoadLibraryPermanently;
-import static org.bytedeco.llvm.global.LLVM.LLVMParseIRInContext;
 import static org.bytedeco.llvm.global.LLVM.LLVMPrintModuleToString;
-import static org.bytedeco.llvm.global.LLVM.LLVMReturnStatusAction;
-import static org.bytedeco.llvm.global.LLVM.LLVMRunPasses;
 import static org.bytedeco.llvm.global.LLVM.LLVMSearchForAddressOfSymbol;
-import static org.bytedeco.llvm.global.LLVM.LLVMVerifyModule;
 
 import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.backend.CompilationException;
-import java.nio.charset.StandardCharsets;
+import io.tessera.compiler.llvm.LlvmModules;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.llvm.LLVM.LLVMContextRef;
-import org.bytedeco.llvm.LLVM.LLVMErrorRef;
 import org.bytedeco.llvm.LLVM.LLVMExecutionEngineRef;
 import org.bytedeco.llvm.LLVM.LLVMMCJITCompilerOptions;
-import org.bytedeco.llvm.LLVM.LLVMMemoryBufferRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
-import org.bytedeco.llvm.LLVM.LLVMPassBuilderOptionsRef;
 import org.bytedeco.llvm.LLVM.LLVMTargetMachineRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 
@@ -157,43 +145,16 @@ final class LlvmJit {
     }
   }
 
-  /** Parses and verifies IR text; the text is kept in the error message's context. */
+  /** Parses and verifies IR text. */
   static LLVMModuleRef parse(LLVMContextRef context, String name, String irText) {
-    byte[] bytes = irText.getBytes(StandardCharsets.UTF_8);
-    BytePointer data = new BytePointer(bytes.length);
-    data.put(bytes);
-    LLVMMemoryBufferRef buffer = LLVMCreateMemoryBufferWithMemoryRangeCopy(data, bytes.length, new BytePointer(name));
-    data.close();
-    LLVMModuleRef module = new LLVMModuleRef();
-    BytePointer error = new BytePointer((Pointer) null);
-    // LLVMParseIRInContext takes ownership of the buffer, on failure too.
-    if (LLVMParseIRInContext(context, buffer, module, error) != 0) {
-      throw new CompilationException("emitted LLVM IR does not parse: " + HostTarget.takeString(error));
-    }
-    BytePointer verifyError = new BytePointer((Pointer) null);
-    if (LLVMVerifyModule(module, LLVMReturnStatusAction, verifyError) != 0) {
-      String message = HostTarget.takeString(verifyError);
-      LLVMDisposeModule(module);
-      throw new CompilationException("emitted LLVM IR is invalid: " + message);
-    }
-    HostTarget.takeString(verifyError);
-    return module;
+    return LlvmModules.parse(context, name, irText);
   }
 
   static void optimize(LLVMModuleRef module, HostTarget target, BackendOptions options) {
     LLVMTargetMachineRef tm = target.createTargetMachine(options.optLevel());
-    LLVMPassBuilderOptionsRef passOptions = LLVMCreatePassBuilderOptions();
     try {
-      String pipeline = options.optLevel() == BackendOptions.OptLevel.O3 ? "default<O3>" : "default<O2>";
-      LLVMErrorRef error = LLVMRunPasses(module, pipeline, tm, passOptions);
-      if (error != null && !error.isNull()) {
-        BytePointer message = LLVMGetErrorMessage(error);
-        String text = message.getString();
-        LLVMDisposeErrorMessage(message);
-        throw new CompilationException("LLVM optimization failed: " + text);
-      }
+      LlvmModules.optimize(module, tm, options.optLevel());
     } finally {
-      LLVMDisposePassBuilderOptions(passOptions);
       LLVMDisposeTargetMachine(tm);
     }
   }

@@ -29,6 +29,7 @@ public final class IrModule {
   private String targetTriple;
   private String dataLayout;
   private String targetAttributes = "";
+  private MathLibrary mathLibrary = MathLibrary.OWN;
   private int globalCounter;
 
   public IrModule(String name) {
@@ -48,6 +49,15 @@ public final class IrModule {
    */
   public void setTargetAttributes(String attributes) {
     this.targetAttributes = attributes == null ? "" : attributes;
+  }
+
+  /** Where the module's transcendental functions come from; {@link MathLibrary#OWN} unless a target sets one. */
+  public MathLibrary mathLibrary() {
+    return mathLibrary;
+  }
+
+  public void setMathLibrary(MathLibrary library) {
+    this.mathLibrary = java.util.Objects.requireNonNull(library);
   }
 
   /**
@@ -100,6 +110,11 @@ public final class IrModule {
     sb.append("\", align 64");
     globals.add(sb.toString());
     return global;
+  }
+
+  /** Adds a global variable with the full text of its definition (e.g. a GPU kernel's shared memory). */
+  public void addGlobal(String definition) {
+    globals.add(definition);
   }
 
   /** Like {@link #addConstant}, once per {@code key} (compared by identity): later calls return the same global. */

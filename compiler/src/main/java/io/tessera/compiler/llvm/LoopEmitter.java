@@ -12,6 +12,16 @@ public final class LoopEmitter {
 
   /** Emits {@code for (i = 0; i < count; i++) body(i)}; the body runs in its own scope. */
   public static void forRange(IrBuilder b, String name, IrValue count, Consumer<IrValue> body) {
+    forStrided(b, name, IrValue.i64(0), IrValue.i64(1), count, body);
+  }
+
+  /**
+   * Emits {@code for (i = start; i < count; i += step) body(i)}, the grid-stride loop of GPU
+   * kernels (start: the thread's position in the grid, step: the grid's size); the body runs in
+   * its own scope. {@code start + step} must not overflow, which holds for any launch grid.
+   */
+  public static void forStrided(IrBuilder b, String name, IrValue start, IrValue step, IrValue count,
+                                Consumer<IrValue> body) {
     String pre = b.currentBlock();
     String header = b.newLabel(name + ".header");
     String bodyLabel = b.newLabel(name + ".body");
@@ -21,7 +31,7 @@ public final class LoopEmitter {
     String next = b.fresh(name + ".next");
     b.br(header);
     b.startBlock(header);
-    b.raw(i + " = phi i64 [ 0, %" + pre + " ], [ " + next + ", %" + latch + " ]");
+    b.raw(i + " = phi i64 [ " + start.ref() + ", %" + pre + " ], [ " + next + ", %" + latch + " ]");
     IrValue iv = new IrValue("i64", i);
     IrValue more = b.icmp("ult", iv, count);
     b.condBr(more, bodyLabel, exit);
@@ -31,7 +41,7 @@ public final class LoopEmitter {
     b.exitScope();
     b.br(latch);
     b.startBlock(latch);
-    b.raw(next + " = add nuw nsw i64 " + i + ", 1");
+    b.raw(next + " = add nuw nsw i64 " + i + ", " + step.ref());
     b.br(header);
     b.startBlock(exit);
   }

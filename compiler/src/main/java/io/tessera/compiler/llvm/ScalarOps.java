@@ -22,8 +22,9 @@ import io.tessera.compiler.hlo.Opcode;
  *   <li>float to integer conversion truncates toward zero and saturates, NaN gives 0
  *       ({@code llvm.fptosi.sat}); to {@code pred}, x != 0 (NaN is true), as
  *       C++ (and so XLA's evaluator) does;
- *   <li>transcendental functions are {@link VectorMath}'s straight-line approximations (no libm
- *       calls, so loops using them vectorize); on f16/bf16 they run in float and round once.
+ *   <li>transcendental functions come from the module's {@link MathLibrary}: by default
+ *       {@link VectorMath}'s straight-line approximations (no libm calls, so loops using them
+ *       vectorize); on f16/bf16 they run in float and round once.
  * </ul>
  */
 public final class ScalarOps {
@@ -58,7 +59,7 @@ public final class ScalarOps {
   }
 
   private static IrValue floatUnary(IrBuilder b, Instruction instr, IrValue x) {
-    IrValue math = VectorMath.unary(b, instr.opcode(), x);
+    IrValue math = b.module().mathLibrary().unary(b, instr.opcode(), x);
     if (math != null) {
       return math;
     }
@@ -134,7 +135,7 @@ public final class ScalarOps {
   }
 
   private static IrValue floatBinary(IrBuilder b, Instruction instr, IrValue x, IrValue y) {
-    IrValue math = VectorMath.binary(b, instr.opcode(), x, y);
+    IrValue math = b.module().mathLibrary().binary(b, instr.opcode(), x, y);
     if (math != null) {
       return math;
     }

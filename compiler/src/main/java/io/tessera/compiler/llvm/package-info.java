@@ -1,5 +1,5 @@
 /**
- * Target-independent LLVM IR emission, shared by the CPU backend and the future GPU backend.
+ * Target-independent LLVM IR emission, shared by the CPU and GPU backends.
  *
  * <p>IR is written as text ({@link io.tessera.compiler.llvm.IrModule}, {@link
  * io.tessera.compiler.llvm.IrBuilder}) and parsed by LLVM. {@link

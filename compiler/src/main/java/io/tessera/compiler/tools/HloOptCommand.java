@@ -2,6 +2,7 @@ package io.tessera.compiler.tools;
 
 import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.cpu.CpuBackend;
+import io.tessera.compiler.gpu.GpuBackend;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.pass.BufferAssignment;
 import io.tessera.compiler.pass.PassRegistry;
@@ -14,26 +15,34 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tessera hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers|llvm] [--dump-to DIR]}:
- * parses and verifies a module, runs the named passes with the verifier between them, and prints
- * the result to stdout: the module as HLO text, its buffer assignment
- * ({@link BufferAssignment#report()}), or the CPU backend's optimized LLVM IR.
+ * {@code tessera hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers|llvm|ptx] [--gpu-arch sm_XX]
+ * [--dump-to DIR]}: parses and verifies a module, runs the named passes with the verifier between
+ * them, and prints the result to stdout: the module as HLO text, its buffer assignment
+ * ({@link BufferAssignment#report()}), the CPU backend's optimized LLVM IR, or the GPU backend's
+ * PTX for {@code --gpu-arch} (default {@code sm_80}; no GPU needed).
  *
  * <p>Without {@code --passes}, {@code hlo} and {@code buffers} run the CPU pipeline
- * ({@link Pipelines#cpuDefault}); {@code llvm} hands the backend the module as parsed, since the
- * backend compiles what it is given. {@code --passes none} runs nothing. {@code --dump-to} writes
+ * ({@link Pipelines#cpuDefault}); {@code llvm} and {@code ptx} hand the backend the module as
+ * parsed, since a backend compiles what it is given. {@code --passes none} runs nothing. {@code --dump-to} writes
  * the module after each change, as {@code --xla_dump_to} does.
  */
 final class HloOptCommand {
   private HloOptCommand() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
-    CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit", "dump-to"));
+    CommandLine cl = CommandLine.parse(args, Set.of("passes", "emit", "gpu-arch", "dump-to"));
     String emit = cl.option("emit", "hlo");
-    if (!Set.of("hlo", "buffers", "llvm").contains(emit)) {
-      throw new UsageException("--emit " + emit + " is not supported (available: hlo, buffers, llvm)");
+    if (!Set.of("hlo", "buffers", "llvm", "ptx").contains(emit)) {
+      throw new UsageException("--emit " + emit + " is not supported (available: hlo, buffers, llvm, ptx)");
     }
-    Pipeline pipeline = pipeline(cl, emit.equals("llvm"));
+    if (cl.has("gpu-arch") && !emit.equals("ptx")) {
+      throw new UsageException("--gpu-arch goes with --emit ptx");
+    }
+    String gpuArch = cl.option("gpu-arch", "sm_80");
+    if (!GpuBackend.isArchName(gpuArch)) {
+      throw new UsageException("--gpu-arch must be of the form sm_XX (e.g. sm_80, sm_90), got '" + gpuArch + "'");
+    }
+    Pipeline pipeline = pipeline(cl, emit.equals("llvm") || emit.equals("ptx"));
     Module module = HloFiles.readModule(cl.onePositional("HLO file"));
     if (pipeline != null) {
       pipeline.run(module);
@@ -42,6 +51,8 @@ final class HloOptCommand {
       case "buffers" -> out.print(BufferAssignment.assign(module).report());
       // The CPU backend's kernel after LLVM's optimization pipeline: what actually runs.
       case "llvm" -> out.print(new CpuBackend().emitLlvmIr(module, BackendOptions.defaults(), true));
+      // LLVM calls a GPU's architecture its CPU.
+      case "ptx" -> out.print(new GpuBackend().emitPtx(module, BackendOptions.defaults().withCpu(gpuArch, null)));
       default -> out.print(HloPrinter.print(module));
     }
     return 0;

@@ -11,9 +11,9 @@ import java.util.List;
 public final class Main {
   static final String USAGE = String.join("\n",
       "usage: tessera <command> [options]",
-      "  hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers|llvm] [--dump-to DIR]",
+      "  hlo-opt FILE [--passes a,b,...|none] [--emit hlo|buffers|llvm|ptx] [--gpu-arch sm_XX] [--dump-to DIR]",
       "                                                      optimize and print an HLO module",
-      "  run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N] [--rows N]",
+      "  run-hlo FILE --backend interpreter|cpu|gpu [--args FILE] [--compare BACKEND] [--seed N] [--rows N]",
       "                                                      run a module and print its results",
       "  compile FILE --target x86_64|aarch64 -o NAME [--cpu CPU|native] [--features F] [--opt O2|O3]",
       "                                                      write NAME.o and NAME.h: the kernel for C programs",

@@ -16,7 +16,7 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * {@code tessera run-hlo FILE --backend interpreter|cpu [--args FILE] [--compare BACKEND] [--seed N]
+ * {@code tessera run-hlo FILE --backend interpreter|cpu|gpu [--args FILE] [--compare BACKEND] [--seed N]
  * [--rows N]}: runs the entry computation and prints each result as an XLA literal (a tuple
  * prints its elements, one per line).
  *

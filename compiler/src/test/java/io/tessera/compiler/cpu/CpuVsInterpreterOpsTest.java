@@ -10,10 +10,8 @@ import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.text.HloParser;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -34,10 +32,6 @@ class CpuVsInterpreterOpsTest {
       ElementType.BF16, ElementType.F32, ElementType.F64};
   private static final int N = 48;
 
-  private static final Set<Opcode> TRANSCENDENTAL = EnumSet.of(Opcode.EXPONENTIAL, Opcode.EXPONENTIAL_MINUS_ONE,
-      Opcode.LOG, Opcode.LOG_PLUS_ONE, Opcode.RSQRT, Opcode.CBRT, Opcode.TANH, Opcode.LOGISTIC, Opcode.ERF, Opcode.SINE,
-      Opcode.COSINE, Opcode.TAN, Opcode.POWER, Opcode.ATAN2);
-
   @TestFactory
   Stream<DynamicTest> unaryOpcodes() {
     List<DynamicTest> tests = new ArrayList<>();
@@ -50,7 +44,7 @@ class CpuVsInterpreterOpsTest {
         ElementType result = op == Opcode.IS_FINITE ? ElementType.PRED : t;
         String text = module("p0 = " + t + "[" + N + "] parameter(0)\n"
             + "ROOT r = " + result + "[" + N + "] " + op.mnemonic() + "(p0)");
-        add(tests, op + " " + t, text, tolerance(op, t), t);
+        add(tests, op + " " + t, text, Oracle.elementwiseTolerance(op, t), t);
       }
     }
     return tests.stream();
@@ -66,7 +60,7 @@ class CpuVsInterpreterOpsTest {
       for (ElementType t : TYPES) {
         String text = module("p0 = " + t + "[" + N + "] parameter(0)\np1 = " + t + "[" + N + "] parameter(1)\n"
             + "ROOT r = " + t + "[" + N + "] " + op.mnemonic() + "(p0, p1)");
-        add(tests, op + " " + t, text, tolerance(op, t), t, t);
+        add(tests, op + " " + t, text, Oracle.elementwiseTolerance(op, t), t, t);
       }
     }
     return tests.stream();
@@ -136,16 +130,6 @@ class CpuVsInterpreterOpsTest {
       }
     }
     return tests.stream();
-  }
-
-  private static Oracle.Tolerance tolerance(Opcode op, ElementType t) {
-    if (!t.isFloat() || !TRANSCENDENTAL.contains(op)) {
-      return Oracle.Tolerance.EXACT;
-    }
-    if (t == ElementType.F16 || t == ElementType.BF16) {
-      return Oracle.Tolerance.ulps(1);
-    }
-    return Oracle.Tolerance.ulps(op == Opcode.ERF && t == ElementType.F64 ? 16 : 4);
   }
 
   private static String module(String body) {

@@ -7,27 +7,30 @@ import io.tessera.compiler.eval.Interpreter;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.hlo.Shape;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Differential testing support for the CPU backend's tests: runs a module on the reference
  * interpreter and on the CPU backend, compares the results, and makes test values (special values
- * of each element type, then seeded random ones). Lives with the CPU tests; the comparison is
- * written here because a shared literal comparator is not on main yet.
+ * of each element type, then seeded random ones). Lives with the CPU tests; the GPU backend's
+ * tests compare with the same tolerances, so the pieces they use are public.
  */
-final class Oracle {
+public final class Oracle {
   private Oracle() {}
 
   static final CpuBackend CPU = new CpuBackend();
-  static final Interpreter INTERPRETER = new Interpreter();
+  public static final Interpreter INTERPRETER = new Interpreter();
 
   /** How closely CPU results must match: bitwise, or within some units in the last place. */
-  record Tolerance(int ulps, double relative, double absolute) {
-    static final Tolerance EXACT = new Tolerance(0, 0, 0);
+  public record Tolerance(int ulps, double relative, double absolute) {
+    public static final Tolerance EXACT = new Tolerance(0, 0, 0);
 
-    static Tolerance ulps(int n) {
+    public static Tolerance ulps(int n) {
       return new Tolerance(n, 0, 0);
     }
 
@@ -35,9 +38,28 @@ final class Oracle {
      * Relative and absolute error bounds, for reductions and dots: XLA leaves the summation order
      * open and the CPU's differs from the interpreter's (which also sums in double).
      */
-    static Tolerance sums(double relative, double absolute) {
+    public static Tolerance sums(double relative, double absolute) {
       return new Tolerance(0, relative, absolute);
     }
+  }
+
+  private static final Set<Opcode> TRANSCENDENTAL = EnumSet.of(Opcode.EXPONENTIAL, Opcode.EXPONENTIAL_MINUS_ONE,
+      Opcode.LOG, Opcode.LOG_PLUS_ONE, Opcode.RSQRT, Opcode.CBRT, Opcode.TANH, Opcode.LOGISTIC, Opcode.ERF, Opcode.SINE,
+      Opcode.COSINE, Opcode.TAN, Opcode.POWER, Opcode.ATAN2);
+
+  /**
+   * How closely one elementwise opcode on {@code t} must match: bitwise, except transcendental
+   * functions, which the interpreter computes in double (StrictMath) and rounds once while the
+   * backends use their own approximations (f16/bf16 through float).
+   */
+  public static Tolerance elementwiseTolerance(Opcode op, ElementType t) {
+    if (!t.isFloat() || !TRANSCENDENTAL.contains(op)) {
+      return Tolerance.EXACT;
+    }
+    if (t == ElementType.F16 || t == ElementType.BF16) {
+      return Tolerance.ulps(1);
+    }
+    return Tolerance.ulps(op == Opcode.ERF && t == ElementType.F64 ? 16 : 4);
   }
 
   /** Runs {@code module} on the CPU backend. */
@@ -51,7 +73,7 @@ final class Oracle {
    * Asserts that {@code actual} equals {@code expected} within {@code tolerance}: integers and
    * pred exactly, floats bitwise or within the tolerance, any NaN matching any NaN.
    */
-  static void assertClose(Literal expected, Literal actual, Tolerance tolerance, String context) {
+  public static void assertClose(Literal expected, Literal actual, Tolerance tolerance, String context) {
     if (expected.isTuple()) {
       if (!actual.isTuple() || actual.tupleElements().size() != expected.tupleElements().size()) {
         fail(context + ": expected a tuple " + expected.shape() + ", got " + actual.shape());
@@ -133,7 +155,7 @@ final class Oracle {
   }
 
   /** {@code n} test values of {@code type}: special values first, then seeded random ones. */
-  static Literal values(ElementType type, int[] dims, Random random) {
+  public static Literal values(ElementType type, int[] dims, Random random) {
     Shape shape = Shape.array(type, dims);
     int n = Math.toIntExact(shape.elementCount());
     Literal lit = Literal.zeros(shape);

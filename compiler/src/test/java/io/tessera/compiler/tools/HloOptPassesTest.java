@@ -103,6 +103,6 @@ class HloOptPassesTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().startsWith("buffer assignment of module m, entry computation e"), r.out());
     assertTrue(r.out().contains("output 0: %fusion f32[3] computed in place"), r.out());
-    assertEquals(2, run("hlo-opt", write(MODULE).toString(), "--emit", "ptx").status());
+    assertEquals(2, run("hlo-opt", write(MODULE).toString(), "--emit", "sass").status());
   }
 }
