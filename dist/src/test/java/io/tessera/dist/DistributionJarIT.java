@@ -27,8 +27,9 @@ class DistributionJarIT {
         "org/bytedeco/llvm/global/LLVM.class"}) {
       assertTrue(entries.contains(cls), cls);
     }
-    // Exactly the libraries org.bytedeco.llvm.global.LLVM links and the two JNI libraries: not
-    // clang, lld or the LLVM tools of the LLVM native jar.
+    // Exactly the libraries org.bytedeco.llvm.global.LLVM links, JavaCPP's and LLVM's JNI libraries
+    // and the CUDA driver wrapper the GPU backend loads: not clang, lld or the LLVM tools of the LLVM
+    // native jar, nor the JNI wrappers of cuBLAS, cuDNN and the other CUDA libraries.
     Set<String> natives = new TreeSet<>();
     for (String e : entries) {
       if (e.endsWith(".so") || e.contains(".so.")) {
@@ -37,6 +38,7 @@ class DistributionJarIT {
     }
     assertEquals(new TreeSet<>(Set.of(
         "org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so",
+        "org/bytedeco/cuda/linux-x86_64/libjnicudart.so",
         "org/bytedeco/llvm/linux-x86_64/libjniLLVM.so",
         "org/bytedeco/llvm/linux-x86_64/libLLVM.so",
         "org/bytedeco/llvm/linux-x86_64/libLTO.so",
