@@ -44,6 +44,34 @@ final class BenchSupport {
     return new Timing(sorted[sorted.length / 2], sorted[0], sorted.length);
   }
 
+  /**
+   * Times several bodies round-robin (one run of each per round) so that a change in the machine's
+   * load touches all of them alike: {@code warmups} rounds untimed, then rounds until at least
+   * {@code minRounds} and {@code minSeconds}; the median of each body's runs, in seconds.
+   */
+  static double[] timeInterleaved(List<Runnable> bodies, int warmups, int minRounds, double minSeconds) {
+    for (int i = 0; i < warmups; i++) {
+      bodies.forEach(Runnable::run);
+    }
+    List<List<Double>> times = new ArrayList<>();
+    bodies.forEach(b -> times.add(new ArrayList<>()));
+    long start = System.nanoTime();
+    long minNanos = (long) (minSeconds * 1e9);
+    for (int round = 0; round < minRounds || System.nanoTime() - start < minNanos; round++) {
+      for (int k = 0; k < bodies.size(); k++) {
+        long t0 = System.nanoTime();
+        bodies.get(k).run();
+        times.get(k).add((System.nanoTime() - t0) / 1e9);
+      }
+    }
+    double[] medians = new double[bodies.size()];
+    for (int k = 0; k < medians.length; k++) {
+      double[] sorted = times.get(k).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      medians[k] = sorted[sorted.length / 2];
+    }
+    return medians;
+  }
+
   static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");

@@ -15,8 +15,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.op.Ops;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+import org.tensorflow.op.Ops;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.RunOptions;
@@ -137,7 +137,7 @@ public final class XlaBenchmark {
     for (int r = 0; r < plan.resultFetches().size(); r++) {
       Tensor t = first.get(plan.resultFetches().get(r));
       Files.write(dir.resolve(graph.name() + ".result" + r + ".bin"), rawBytes(t));
-      shapes.add(HostArray.fromTensor(t).shapeText());
+      shapes.add(ElementKind.of(t.dataType()).xlaName + Arrays.toString(t.shape().asArray()).replace(" ", ""));
     }
     Files.writeString(dir.resolve("modules.tsv"), graph.name() + "\t" + plan.parameterFeeds().size() + "\t"
         + String.join(" ", shapes) + "\t" + graph.tolerance().rel() + "\t" + graph.tolerance().abs() + "\t"
