@@ -257,12 +257,12 @@ public final class XlaComparison {
    */
   private static final String NOTES = """
 
-      Run-to-run spread seen on 2026-11-25 (four full runs, load average 1.4 to 3.9 from other builds),
-      median ratios against XLA's classic runtime: `softmax_4k_x_1k` 0.29 to 0.41, `conv2d_32x64x64x16`
-      0.37 to 0.54, `elementwise_chain_16m` 0.66 to 0.84, `gemm_1024` 0.90 to 0.99,
-      `dense_relu_16k_256x256` 0.87 to 1.03, `row_sum_4k_x_4k` 1.03 to 1.26, `mlp_64k_rows` 1.23 to 1.94,
+      Run-to-run spread seen on 2026-11-25 (five full runs; load average 1.3 to 3.9 from other builds),
+      median ratios against XLA's classic runtime: `softmax_4k_x_1k` 0.29 to 0.41,
+      `conv2d_32x64x64x16` 0.37 to 0.54, `elementwise_chain_16m` 0.66 to 0.86, `gemm_1024` 0.90 to 1.01,
+      `dense_relu_16k_256x256` 0.87 to 1.22, `row_sum_4k_x_4k` 1.03 to 1.35, `mlp_64k_rows` 1.23 to 1.94,
       `layer_norm_16k_x_256` 1.38 to 6.87, `sum_sq_diff_16m` 7.2 to 9.9. Single runs move by tens of
-      percent; which side wins did not change, except the dense layer, which is a tie.
+      percent; which side wins did not change, except for the GEMM and the dense layer, which are ties.
 
       Where Tessera loses, and why (profiled 2026-11-25: optimized LLVM IR, parts of each module timed alone):
 
@@ -272,9 +272,9 @@ public final class XlaComparison {
         element). Softmax also computes `exp(x - max)` twice: the CPU backend recomputes an elementwise value
         in each consumer's loop (here the row sum and the division), where XLA keeps it in memory once.
       - `conv2d_32x64x64x16`: Tessera's direct convolution loop against XLA's Eigen/oneDNN convolution.
-      - `gemm_1024`, `dense_relu_16k_256x256`, `mlp_64k_rows`: Tessera's register-blocked GEMM against the
-        Eigen GEMM that TensorFlow and XLA call; both run near one core's peak, and which is ahead moved
-        between runs on this shared machine (GFLOP/s of this run below).
+      - `gemm_1024`, `dense_relu_16k_256x256` (ties): Tessera's register-blocked GEMM against the Eigen GEMM
+        that TensorFlow and XLA call; both run near one core's peak, and which is ahead moved between runs
+        on this shared machine (GFLOP/s of this run below).
       - `sum_sq_diff_16m` (Tessera far ahead): XLA rewrites the 16M-element sum into a tree of
         `reduce-window`s of 32 (for accuracy; see its `.opt.hlo`), writes `(x - y)^2 * 0.5` to a 64 MiB
         temporary first and reads it back; Tessera fuses it into one vectorized reduction with several
