@@ -7,7 +7,9 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The graphs timed by {@link XlaBenchmark}: the corpus's kinds of graph at sizes where the work,
- * not the per-run overhead, dominates.
+ * not the per-run overhead, dominates (and one tiny graph that measures that overhead). The
+ * XLA_CLASSIC run also exports each graph's module and inputs for Tessera's side of the table
+ * ({@code io.tessera.benchmarks.XlaComparison}).
  */
 final class BenchmarkGraphs {
   private BenchmarkGraphs() {}
@@ -23,7 +25,23 @@ final class BenchmarkGraphs {
         GraphCase.of("layer_norm_16k_x_256", "layer normalization of f32[16384,256]",
             (tf, in) -> List.of(Layers.layerNorm(tf, in, in.f32("x", -3, 3, 16384, 256), 256))),
         GraphCase.of("conv2d_32x64x64x16", "Conv2D 3x3 SAME, 16 -> 32 channels, bias, ReLU, on f32[32,64,64,16]",
-            BenchmarkGraphs::conv2d));
+            BenchmarkGraphs::conv2d),
+        GraphCase.of("dense_relu_16k_256x256", "one dense layer x @ W + b, ReLU: f32[16384,256] x [256,256]",
+            (tf, in) -> List.of(tf.nn.relu(Layers.dense(tf, in, in.f32("x", -2, 2, 16384, 256), 256, 256)))),
+        GraphCase.of("gemm_1024", "f32[1024,1024] x f32[1024,1024], both fed",
+            (tf, in) -> List.of(tf.linalg.matMul(in.f32("a", -1, 1, 1024, 1024), in.f32("b", -1, 1, 1024, 1024)))),
+        GraphCase.of("row_sum_4k_x_4k", "sum over the last axis of f32[4096,4096]",
+            (tf, in) -> List.of(Layers.sum(tf, in.f32("x", -1, 1, 4096, 4096), false, 1))),
+        GraphCase.of("sum_sq_diff_16m", "reduction after elementwise: sum((x - y)^2 * 0.5) over two f32[16M]",
+            BenchmarkGraphs::sumSquaredDifference),
+        GraphCase.of("tiny_add_4", "x + y over f32[4]: what one call costs beyond its work",
+            (tf, in) -> List.of(tf.math.add(in.f32("x", -1, 1, 4), in.f32("y", -1, 1, 4)))));
+  }
+
+  private static List<Operand<?>> sumSquaredDifference(Ops tf, Inputs in) {
+    long n = 16L << 20;
+    Operand<TFloat32> d = tf.math.sub(in.f32("x", -2, 2, n), in.f32("y", -2, 2, n));
+    return List.of(Layers.sum(tf, tf.math.mul(tf.math.mul(d, d), tf.constant(0.5f)), false, 0));
   }
 
   private static List<Operand<?>> mlp(Ops tf, Inputs in) {

@@ -32,7 +32,13 @@ enum BenchmarkMode {
     return this != TF;
   }
 
-  ConfigProto sessionConfig() {
-    return usesXla() ? OracleRun.xlaConfig() : ConfigProto.getDefaultInstance();
+  /**
+   * The session options of this mode, with {@code threads} intra-op and inter-op threads (0:
+   * TensorFlow's default, one per core). The XLA CPU device runs its parallel loops and Eigen
+   * matrix products on the intra-op pool, so 1 makes every mode single-threaded, as Tessera is.
+   */
+  ConfigProto sessionConfig(int threads) {
+    ConfigProto base = usesXla() ? OracleRun.xlaConfig() : ConfigProto.getDefaultInstance();
+    return base.toBuilder().setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(threads).build();
   }
 }

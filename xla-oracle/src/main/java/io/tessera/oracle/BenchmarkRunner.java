@@ -30,10 +30,20 @@ public final class BenchmarkRunner {
     Files.createDirectories(out);
     Path csv = out.resolve("results.csv");
     Files.deleteIfExists(csv);
+    String loadBefore = loadAverage();
     for (BenchmarkMode mode : BenchmarkMode.values()) {
       LOG.info("timing {} in a new JVM", mode.label);
-      runChild(mode, csv);
+      runChild(mode, csv, out);
     }
+    // For the merged table (io.tessera.benchmarks.XlaComparison, in a JVM of its own).
+    Files.writeString(out.resolve("run.properties"), String.join("\n",
+        "machine=" + machine(),
+        "tensorflow=" + org.tensorflow.TensorFlow.version(),
+        "threads=" + XlaBenchmark.threads(),
+        "date=" + LocalDate.now(),
+        "java=" + System.getProperty("java.version"),
+        "load_before=" + loadBefore,
+        "load_after=" + loadAverage()) + "\n");
     List<XlaBenchmark.Row> rows = new ArrayList<>();
     for (String line : Files.readAllLines(csv)) {
       rows.add(XlaBenchmark.Row.parse(line));
@@ -42,19 +52,34 @@ public final class BenchmarkRunner {
     LOG.info("wrote {}", out.resolve("benchmark.md"));
   }
 
-  private static void runChild(BenchmarkMode mode, Path csv) throws IOException, InterruptedException {
+  /**
+   * Runs one mode in a fresh JVM. The XLA_CLASSIC run also dumps XLA's modules (into
+   * {@code OUT/xla-dump}; dumping happens while XLA compiles, before the timed runs) and exports
+   * them with their inputs and results into {@code OUT/modules}.
+   */
+  private static void runChild(BenchmarkMode mode, Path csv, Path out) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx6g");
     String cacheDir = System.getProperty("org.bytedeco.javacpp.cachedir");
     if (cacheDir != null) {
       command.add("-Dorg.bytedeco.javacpp.cachedir=" + cacheDir);
     }
+    command.add("-Dtessera.bench.threads=" + XlaBenchmark.threads());
+    boolean export = mode == BenchmarkMode.XLA_CLASSIC;
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), XlaBenchmark.class.getName(),
         mode.name(), csv.toString()));
+    if (export) {
+      command.add(out.resolve("modules").toString());
+    }
     ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
     pb.environment().remove("TF_XLA_FLAGS");
     pb.environment().remove("XLA_FLAGS");
     pb.environment().putAll(mode.environment);
+    if (export) {
+      pb.environment().put("XLA_FLAGS", (mode.environment.get("XLA_FLAGS") + " --xla_dump_to="
+          + out.resolve("xla-dump") + " --xla_dump_hlo_as_text --xla_dump_large_constants").trim());
+    }
     pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "1");
     int exit = pb.start().waitFor();
     if (exit != 0) {
@@ -71,7 +96,8 @@ public final class BenchmarkRunner {
     StringBuilder sb = new StringBuilder();
     sb.append("# XLA baseline on the CPU\n\n")
         .append("Machine: ").append(machine()).append(". TensorFlow ").append(org.tensorflow.TensorFlow.version())
-        .append(" (TF Java 1.1.0), ").append(LocalDate.now()).append(".\n\n")
+        .append(" (TF Java 1.1.0), ").append(LocalDate.now()).append(", ").append(XlaBenchmark.threads())
+        .append(" intra-op and inter-op thread(s) (0: one per core).\n\n")
         .append("Steady state: median milliseconds per run after a warm-up (at least 10 runs and 3 s). ")
         .append("\"TF / XLA\" is TensorFlow's time divided by XLA's: above 1, XLA is faster. ")
         .append("First run: milliseconds of the first run, which includes XLA's compilation.\n\n")
@@ -101,6 +127,15 @@ public final class BenchmarkRunner {
 
   private static String ratio(XlaBenchmark.Row tf, XlaBenchmark.Row xla) {
     return tf == null || xla == null ? "-" : String.format(Locale.ROOT, "%.2f", tf.medianMs() / xla.medianMs());
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** The CPU model and the number of hardware threads, from /proc/cpuinfo where there is one. */
