@@ -221,9 +221,10 @@ public final class ReportWriter {
           sb.append(String.format(Locale.ROOT, "  <rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\""
               + " fill=\"%s\"><title>%s: %s</title></rect>%n", left, y, w, BAR_HEIGHT, color, xml(label),
               ratioText(ratio)));
-          boolean right = ratio >= 1;
-          sb.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>%n",
-              right ? left + w + 4 : left - 4, y + BAR_HEIGHT - 4, right ? "start" : "end", ratioText(ratio)));
+          // The value right of the bar when Tessera is faster, right of the 1x line when slower (left of a
+          // short bar lies the label column).
+          sb.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%d\">%s</text>%n",
+              ratio >= 1 ? left + w + 4 : x1 + 4, y + BAR_HEIGHT - 4, ratioText(ratio)));
         }
         y += ROW;
       }
