@@ -199,8 +199,8 @@ public final class ArrowBenchmarks {
           }
         }
         rows.add(cpuTime.row(batchRows, maxDifference));
-        ratios.add(new String[] {"arrow", String.format(Locale.ROOT, "ArrowKernel.apply, batches of %,d rows", batchRows),
-            "Java loop over the vectors (get(i))", Ratios.format(median(cpuTime.java) / median(cpuTime.apply)),
+        ratios.add(new String[] {"arrow", String.format(Locale.ROOT, "ArrowKernel.apply, %,d-row batches", batchRows),
+            "Java loop, get(i)", Ratios.format(median(cpuTime.java) / median(cpuTime.apply)),
             "thread CPU time"});
         wallRows.add(wall.row(batchRows, maxDifference));
       } finally {

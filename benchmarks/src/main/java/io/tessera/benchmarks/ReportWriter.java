@@ -183,8 +183,8 @@ public final class ReportWriter {
         WIDTH, height));
     sb.append(String.format(Locale.ROOT, "  <text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Tessera speed"
         + " relative to the alternatives</text>%n"));
-    sb.append(String.format(Locale.ROOT, "  <text x=\"10\" y=\"38\" fill=\"#555555\">ratio, log scale; right of the 1x"
-        + " line: Tessera is faster; against a limit: the fraction reached</text>%n"));
+    sb.append(String.format(Locale.ROOT, "  <text x=\"10\" y=\"38\" fill=\"#555555\">ratio, log scale; green: Tessera is"
+        + " faster, red: slower; blue: the fraction of a hardware limit reached</text>%n"));
     // Grid: decades, with 2x and 5x minor lines.
     for (int e = loExp; e <= hiExp; e++) {
       for (int m : new int[] {1, 2, 5}) {
@@ -217,7 +217,7 @@ public final class ReportWriter {
           double x2 = x.of(ratio);
           double left = Math.min(x1, x2);
           double w = Math.max(1, Math.abs(x2 - x1));
-          String color = ratio >= 1 ? "#2e7d32" : "#c62828";
+          String color = isLimit(r) ? "#1565c0" : ratio >= 1 ? "#2e7d32" : "#c62828";
           sb.append(String.format(Locale.ROOT, "  <rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\""
               + " fill=\"%s\"><title>%s: %s</title></rect>%n", left, y, w, BAR_HEIGHT, color, xml(label),
               ratioText(ratio)));
@@ -236,6 +236,11 @@ public final class ReportWriter {
         + "ratio (log scale)</text>%n", (PLOT_LEFT + PLOT_RIGHT) / 2.0, plotBottom + 32));
     sb.append("</svg>\n");
     return sb.toString();
+  }
+
+  /** A comparison with a hardware limit (bandwidth, peak FLOP/s) rather than with another implementation. */
+  static boolean isLimit(Ratios.Row r) {
+    return r.comparedWith().toLowerCase(Locale.ROOT).contains("limit");
   }
 
   /** Log-scale x positions over [10^lo, 10^hi]. */

@@ -347,7 +347,7 @@ public final class SparkBenchmarks {
             () -> in.select(expr("mlp_udf(features)").as("y")), false)), 1e-5, 2);
     section(String.format(Locale.ROOT, "MLP 32-64-32-1 (relu, tanh, logistic) over %,d rows of array<float>[32]", rows),
         String.format(Locale.ROOT, "8,256 flops per row; the input is a cached DataFrame of %,d rows in 8 partitions."
-            + " No built-in SQL variant: the model in SQL is 96 dot products as higher-order functions"
+            + " No built-in SQL variant: the model in SQL is 97 dot products as higher-order functions"
             + " (`aggregate(zip_with(...))` per neuron), which Spark evaluates without code generation, so it would"
             + " measure the interpreter, not a fair baseline.", rows), m,
         rows, 2.0 * (IN * H1 + H1 * H2 + H2));

@@ -93,8 +93,9 @@ class ReportWriterTest {
     assertEquals(x1, bars[3][0] + bars[3][1], 0.11);
     // Log scale: bar lengths are proportional to |log(ratio)|.
     assertEquals(Math.log10(20.29) / Math.log10(6.893), bars[0][1] / bars[2][1], 0.01);
-    assertEquals("#c62828", colors[3]);
-    assertEquals("#2e7d32", colors[0]);
+    assertEquals("#c62828", colors[3]); // slower
+    assertEquals("#2e7d32", colors[0]); // faster
+    assertEquals("#1565c0", colors[1]); // a hardware limit
     assertTrue(svg.contains("expr &lt;a&amp;b&gt; vs Spark built-in (codegen)"), svg);
     assertTrue(svg.contains(">20.3x<") && svg.contains(">0.65x<"), svg);
   }
