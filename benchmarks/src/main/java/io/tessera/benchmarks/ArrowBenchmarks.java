@@ -62,7 +62,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * {@code java --add-opens=java.base/java.nio=ALL-UNNAMED -cp benchmarks/target/classes:<arrow-bridge
  * jar and target/classpath.txt> io.tessera.benchmarks.ArrowBenchmarks [OUT.md] [ROWS]}.
  * Writes a markdown table to {@code benchmarks/results/arrow.md} (or the path given as the first
- * argument); the second argument is the total row count (default 10M).
+ * argument) and the ratios to {@code arrow.ratios.tsv} beside it ({@link Ratios}); the second
+ * argument is the total row count (default 10M).
  */
 public final class ArrowBenchmarks {
   private static final int FEATURES = 16;
@@ -103,6 +104,8 @@ public final class ArrowBenchmarks {
   /** By thread CPU time (the main table) and by wall-clock time. */
   private final List<String[]> rows = new ArrayList<>();
   private final List<String[]> wallRows = new ArrayList<>();
+  /** The machine-readable ratios ({@link Ratios}), from the thread-CPU-time figures. */
+  private final List<String[]> ratios = new ArrayList<>();
   private String fileRow = "";
   private String loadBefore = "";
   private String loadAfter = "";
@@ -148,7 +151,9 @@ public final class ArrowBenchmarks {
     System.out.println(table);
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, table);
-    System.out.println("written to " + out);
+    Path tsv = Ratios.pathBeside(out, "arrow");
+    Ratios.write(tsv, b.ratios);
+    System.out.println("written to " + out + " and " + tsv);
   }
 
   private void measure(Backend cpu, long totalRows, int batchRows) {
@@ -194,6 +199,9 @@ public final class ArrowBenchmarks {
           }
         }
         rows.add(cpuTime.row(batchRows, maxDifference));
+        ratios.add(new String[] {"arrow", String.format(Locale.ROOT, "ArrowKernel.apply, %,d-row batches", batchRows),
+            "Java loop, get(i)", Ratios.format(median(cpuTime.java) / median(cpuTime.apply)),
+            "thread CPU time"});
         wallRows.add(wall.row(batchRows, maxDifference));
       } finally {
         batches.forEach(VectorSchemaRoot::close);

@@ -34,7 +34,7 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>Every measurement warms up, repeats, and reports the median. Single-threaded throughout.
  * Writes a markdown table to {@code benchmarks/results/cpu.md} (or the path given as the first
- * argument) and prints it.
+ * argument) and prints it, and the ratios to {@code cpu.ratios.tsv} beside it ({@link Ratios}).
  *
  * <p>Run: {@code mvn -B -q -pl benchmarks -am package -DskipTests && bin/bench-cpu}.
  */
@@ -46,6 +46,12 @@ public final class CpuBenchmarks {
   private static final CpuBackend CPU = new CpuBackend();
 
   private final List<String[]> rows = new ArrayList<>();
+  /** The machine-readable ratios ({@link Ratios}): suite, case, compared with, ratio, note. */
+  private final List<String[]> ratios = new ArrayList<>();
+
+  private void ratio(String caseName, String comparedWith, double ratio, String note) {
+    ratios.add(new String[] {"cpu", caseName, comparedWith, Ratios.format(ratio), note});
+  }
 
   private static String loadBefore;
 
@@ -66,7 +72,9 @@ public final class CpuBenchmarks {
     System.out.println(table);
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, table);
-    System.out.println("written to " + out);
+    Path tsv = Ratios.pathBeside(out, "cpu");
+    Ratios.write(tsv, b.ratios);
+    System.out.println("written to " + out + " and " + tsv);
   }
 
   // ---- fused elementwise ---------------------------------------------------------------------
@@ -111,6 +119,8 @@ public final class CpuBenchmarks {
           ratio(java / tessera) + "x the Java loop"});
       rows.add(new String[] {"a*x+b f32[16M], Java loop", ms(java), gbs(2.0 * bytes / java / 1e9),
           ratio(copy / java) + " of copy", ""});
+      ratio("a*x+b f32[16M]", "Java loop", java / tessera, "memory-bound");
+      ratio("a*x+b f32[16M]", "memcpy (bandwidth limit)", copy / tessera, "fraction of the limit: same bytes read and written");
 
       String chain = """
           HloModule chain
@@ -139,6 +149,9 @@ public final class CpuBenchmarks {
           ratio(copy / tessera) + " of copy", ratio(java / tessera) + "x the Java loop"});
       rows.add(new String[] {"tanh(a*x+b)*logistic(x) f32[16M], Java loop (Math.tanh, Math.exp)", ms(java),
           gbs(2.0 * bytes / java / 1e9), ratio(copy / java) + " of copy", ""});
+      ratio("tanh(a*x+b)*logistic(x) f32[16M]", "Java loop (Math.tanh, Math.exp)", java / tessera, "");
+      ratio("tanh(a*x+b)*logistic(x) f32[16M]", "memcpy (bandwidth limit)", copy / tessera,
+          "fraction of the limit: same bytes read and written");
     }
   }
 
@@ -180,6 +193,8 @@ public final class CpuBenchmarks {
           percent(gf / peak) + " of one core's peak", ratio(java / tessera) + "x the Java loop"});
       rows.add(new String[] {"dot f32[4096,256] x [256,256], Java triple loop (i-k-j)", ms(java),
           gflops(flops / java / 1e9), percent(flops / java / 1e9 / peak) + " of one core's peak", ""});
+      ratio("dot f32[4096,256] x [256,256]", "Java triple loop (i-k-j)", java / tessera, "");
+      ratio("dot f32[4096,256] x [256,256]", "one core's f32 peak (FLOP limit)", gf / peak, "fraction of the limit");
 
       String gemv = """
           HloModule gemv
@@ -206,6 +221,9 @@ public final class CpuBenchmarks {
           percent(gemvFlops / tessera / 1e9 / peak) + " of one core's peak", ratio(java / tessera) + "x the Java loop"});
       rows.add(new String[] {"GEMV f32[4096,256] x [256], Java loop", ms(java), gflops(gemvFlops / java / 1e9),
           percent(gemvFlops / java / 1e9 / peak) + " of one core's peak", ""});
+      ratio("GEMV f32[4096,256] x [256]", "Java loop", java / tessera, "");
+      ratio("GEMV f32[4096,256] x [256]", "one core's f32 peak (FLOP limit)", gemvFlops / tessera / 1e9 / peak,
+          "fraction of the limit; 4 MiB of matrix per call, so memory-bound");
     }
   }
 

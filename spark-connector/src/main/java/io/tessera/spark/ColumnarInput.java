@@ -96,8 +96,14 @@ final class ColumnarInput implements BatchInput {
       ValueVector own = projection == null ? arrowVector(batch.column(argumentOrdinals[k])) : null;
       if (own == null || !w.borrow(own)) {
         w.ensureCapacity(n);
-        toWrite.add(w);
+        // A scalar column of any other vector: its values in one copy, not row by row.
+        if (projection != null || !w.writeColumn(batch.column(argumentOrdinals[k]), n)) {
+          toWrite.add(w);
+        }
       }
+    }
+    if (toWrite.isEmpty()) {
+      rowsRead += n;
     }
     for (int i = 0; i < n && !toWrite.isEmpty(); i++) {
       InternalRow row = projection == null ? batch.getRow(i) : projection.apply(batch.getRow(i));

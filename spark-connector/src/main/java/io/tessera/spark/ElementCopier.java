@@ -21,6 +21,14 @@ abstract class ElementCopier {
   /** Copies field {@code ordinal} of {@code row} to element {@code index} of {@code dst}. */
   abstract void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index);
 
+  /**
+   * Whether {@link #copyArray} copies any array's slice with one memory copy (fixed-width
+   * elements), so a whole column's values can go at once.
+   */
+  boolean copiesSlices() {
+    return this instanceof Fixed;
+  }
+
   static ElementCopier of(TensorElement e) {
     return switch (e) {
       case PRED -> new Pred();

@@ -10,6 +10,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarArray;
 
 /**
  * Writes one argument column of a batch of rows into the Arrow tensor layout of its parameter
@@ -132,6 +134,35 @@ final class TensorWriter implements AutoCloseable {
       case ML_VECTOR -> writeMlVector(row.getStruct(ordinal, 4), (long) index * elementsPerRow, where);
     };
     BitVectorHelper.setValidityBit(validity, index, valid ? 1 : 0);
+  }
+
+  /**
+   * Writes rows {@code 0..n)} of {@code column}, a columnar child's vector for this scalar
+   * argument, as the batch's rows: the values with one bulk copy (a column vector hands out its
+   * values as a Java array, an on-heap one by a plain array copy), then the validity bits. Returns
+   * false, writing nothing, when the argument is not a scalar of a fixed-width type; the caller
+   * then writes row by row.
+   */
+  boolean writeColumn(ColumnVector column, int n) {
+    if (kind != InputKind.SCALAR || !copier.copiesSlices()) {
+      return false;
+    }
+    // Values at null positions are copied too; the kernel ignores them (their validity bit is 0).
+    copier.copyArray(new ColumnarArray(column, 0, n), n, data, 0);
+    if (!column.hasNull()) {
+      int fullBytes = n / 8;
+      for (int b = 0; b < fullBytes; b++) {
+        validity.setByte(b, 0xFF);
+      }
+      for (int i = fullBytes * 8; i < n; i++) {
+        BitVectorHelper.setValidityBit(validity, i, 1);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        BitVectorHelper.setValidityBit(validity, i, column.isNullAt(i) ? 0 : 1);
+      }
+    }
+    return true;
   }
 
   /** Sets the counts and inner validity once {@code rows} rows are written. */

@@ -87,4 +87,36 @@ class ColumnarInputTest {
     TesseraApplyTest.assertSameRows(expected, sorted(df));
     SparkTests.assertNoArrowMemoryHeld();
   }
+
+  /**
+   * Scalar columns of a cached table's on-heap vectors are copied a whole batch at a time: values
+   * and validity of a column without nulls and of one with nulls, batches of a row count that is
+   * not a multiple of 8.
+   */
+  @Test
+  void cachedScalarColumnsAreCopiedWholeWithAndWithoutNulls() {
+    String fma = """
+        HloModule fma_columnar
+        ENTRY e {
+          a = f64[] parameter(0)
+          b = f64[] parameter(1)
+          ab = f64[] multiply(a, b)
+          ROOT r = f64[] add(ab, a)
+        }
+        """;
+    Dataset<Row> source = spark.sql("SELECT id, CAST(id AS DOUBLE) * 0.5 AS a, "
+        + "CASE WHEN id % 9 = 4 THEN NULL ELSE CAST(id AS DOUBLE) / 3 END AS b FROM range(0, 2003, 1, 3)");
+    Dataset<Row> cached = source.cache();
+    try {
+      cached.count();
+      Dataset<Row> df = cached.selectExpr("id", "tessera_apply('" + fma + "', a, b) AS r",
+          "tessera_apply('" + fma + "', b, a) AS s");
+      List<Row> expected = sorted(source.selectExpr("id", "a * b + a AS r", "b * a + b AS s"));
+      TesseraApplyTest.assertSameRows(expected, sorted(df));
+      assertTrue(SparkTests.evalNodes(df).get(0).child().supportsColumnar(), "the cache feeds batches");
+      SparkTests.assertNoArrowMemoryHeld();
+    } finally {
+      cached.unpersist(true);
+    }
+  }
 }

@@ -1,0 +1,34 @@
+package io.tessera.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What the benchmarks say about the machine they ran on. */
+final class Machine {
+  private Machine() {}
+
+  /** The CPU's model name from /proc/cpuinfo (os.arch where there is none). */
+  static String cpuName() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).strip();
+        }
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return System.getProperty("os.arch");
+  }
+
+  /** The 1, 5 and 15 minute load averages, "unknown" where /proc/loadavg cannot be read. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}
