@@ -43,6 +43,12 @@ import java.util.Set;
  *       inside the consumer's loop (XLA's loop fusion), while anything it must materialize (a
  *       reduce in an input fusion) is emitted where the fusion is.
  * </ul>
+ *
+ * <p>An elemental instruction is recomputed by every loop that reads it. When it is expensive
+ * ({@code exp}, {@code tanh}, a division, or a fusion computing one) and several loops read it,
+ * or one loop reads its elements several times, it is computed once, where it is defined, into a
+ * buffer that its readers load from ({@link MaterializationPolicy}); softmax's {@code exp(x - max)},
+ * read by the row sum and by the division, is the case in point.
  */
 final class ComputationEmitter {
 
@@ -71,6 +77,7 @@ final class ComputationEmitter {
   private final Map<Instruction, List<ArrayValue>> values = new IdentityHashMap<>();
   private final Map<ArrayValue, IrArray> copiesInMemory = new HashMap<>();
   private final ElementalEmitter elemental;
+  private final MaterializationPolicy.Plan policy;
 
   /**
    * @param arguments the value of each parameter, by parameter number, one entry per leaf
@@ -83,6 +90,7 @@ final class ComputationEmitter {
     this.computation = computation;
     this.arguments = arguments;
     this.elemental = new ElementalEmitter(b, this::source);
+    this.policy = MaterializationPolicy.plan(computation);
   }
 
   IrBuilder builder() {
@@ -103,6 +111,9 @@ final class ComputationEmitter {
       List<ArrayValue> value;
       try {
         value = emitInstruction(instr);
+        if (policy.materializes(instr)) {
+          value = materialize(instr, value);
+        }
       } catch (CompilationException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -282,6 +293,31 @@ final class ComputationEmitter {
         yield List.of(ArrayValue.elemental(elemental, instr));
       }
     };
+  }
+
+  /**
+   * Opcodes whose emitters write their output to memory where they are defined; every other
+   * instruction with an array value is elemental unless {@link MaterializationPolicy} says otherwise.
+   */
+  static boolean writesMemory(Opcode op) {
+    return switch (op) {
+      case REDUCE, DOT, CONVOLUTION, SORT, SCATTER, REDUCE_WINDOW, SELECT_AND_SCATTER, BATCH_NORM_TRAINING, WHILE,
+          CONDITIONAL, CUSTOM_CALL -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * Computes elemental {@code value} of {@code instr} once, here, into its output buffer (the
+   * caller's result buffer when it is a result, else a temporary), for its readers to load.
+   */
+  private List<ArrayValue> materialize(Instruction instr, List<ArrayValue> value) {
+    if (value.size() != 1 || value.get(0).inMemory()) {
+      return value;
+    }
+    IrArray out = output(instr, 0);
+    store(value.get(0), out);
+    return List.of(ArrayValue.inMemory(out));
   }
 
   private static List<ArrayValue> buffersOf(List<IrArray> buffers) {

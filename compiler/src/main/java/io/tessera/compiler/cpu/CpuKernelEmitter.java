@@ -38,7 +38,8 @@ import java.util.Map;
  * <p>The body is the entry computation emitted by {@link ComputationEmitter}: elementwise and
  * data-movement instructions are computed inside the loops of the instructions that consume them
  * (XLA's loop fusion), so only parameters, results and the outputs of the instructions that need
- * memory (reduce, dot, convolution, sort, scatter, windows, loops, branches) live in buffers. Such an
+ * memory (reduce, dot, convolution, sort, scatter, windows, loops, branches), and expensive
+ * elementwise values that several loops read ({@link MaterializationPolicy}), live in buffers. Such an
  * output that is a result goes straight into the caller's result buffer; the others
  * ("temporaries") get 64-byte-aligned slices of one scratch buffer per call ({@link
  * ScratchLayout}), which {@link CpuExecutable} keeps per concurrent caller and reuses, so a call

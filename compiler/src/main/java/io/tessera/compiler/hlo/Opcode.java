@@ -168,6 +168,20 @@ public enum Opcode {
     };
   }
 
+  /**
+   * Elementwise opcodes that cost many instructions per element (XLA's {@code IsExpensive} among
+   * elementwise ops): transcendental functions, roots, division and powers. Fusion never copies
+   * these into a second consumer, and the CPU emitter computes them once into memory rather than
+   * in each of several loops that read them.
+   */
+  public boolean isExpensiveElementwise() {
+    return switch (this) {
+      case EXPONENTIAL, EXPONENTIAL_MINUS_ONE, LOG, LOG_PLUS_ONE, TANH, LOGISTIC, ERF, SINE, COSINE, TAN, ATAN2, POWER,
+          SQRT, RSQRT, CBRT, DIVIDE, REMAINDER -> true;
+      default -> false;
+    };
+  }
+
   /** Opcodes that call other computations through attributes. */
   public boolean callsComputations() {
     return switch (this) {

@@ -33,15 +33,11 @@ final class FusionRules {
   /**
    * Expensive to compute, so never duplicated into a second fusion nor recomputed for every
    * output element that reads it (XLA's {@code IsExpensive}): transcendental functions, division,
-   * powers, and everything that is not elementwise or plain data movement.
+   * powers ({@link Opcode#isExpensiveElementwise}), and everything that is not elementwise or plain
+   * data movement.
    */
   static boolean isExpensive(Instruction i) {
-    Opcode op = i.opcode();
-    return switch (op) {
-      case EXPONENTIAL, EXPONENTIAL_MINUS_ONE, LOG, LOG_PLUS_ONE, TANH, LOGISTIC, ERF, SINE, COSINE, TAN, ATAN2, POWER,
-          SQRT, RSQRT, CBRT, DIVIDE, REMAINDER -> true;
-      default -> !isLoopFusible(i);
-    };
+    return i.opcode().isExpensiveElementwise() || !isLoopFusible(i);
   }
 
   /**
