@@ -266,11 +266,13 @@ public final class XlaComparison {
 
       Where Tessera loses, and why (profiled 2026-11-25: optimized LLVM IR, parts of each module timed alone):
 
-      - `softmax_4k_x_1k`, `elementwise_chain_16m`: transcendental functions. Tessera evaluates f32 `exp`,
-        `tanh` and `logistic` in double precision, 4 lanes per AVX2 vector (`<4 x double>` polynomials in the
-        IR); XLA uses f32 approximations, 8 lanes. `exp` alone over f32[4096,1024] takes ~6.5 ms (1.5 ns an
-        element). Softmax also computes `exp(x - max)` twice: the CPU backend recomputes an elementwise value
-        in each consumer's loop (here the row sum and the division), where XLA keeps it in memory once.
+      - `softmax_4k_x_1k`, `elementwise_chain_16m`: transcendental functions. Until 2026-11-25 Tessera
+        evaluated f32 `exp`, `tanh` and `logistic` in double precision, 4 lanes per AVX2 vector, and
+        softmax computed `exp(x - max)` twice (once in the row sum's loop, once in the division's); now the
+        three run in f32, 8 lanes, within 1 ulp (`Float32Math`), and the CPU backend writes an expensive
+        value that several loops read to memory once (`MaterializationPolicy`). The spreads above are from
+        before those two changes; this run's table is after them. Softmax still makes three passes over
+        the data (max, exp and sum, divide) with a 16 MiB temporary, where a per-row kernel would make one.
       - `conv2d_32x64x64x16`: Tessera's direct convolution loop against XLA's Eigen/oneDNN convolution.
       - `gemm_1024`, `dense_relu_16k_256x256` (ties): Tessera's register-blocked GEMM against the Eigen GEMM
         that TensorFlow and XLA call; both run near one core's peak, and which is ahead moved between runs
