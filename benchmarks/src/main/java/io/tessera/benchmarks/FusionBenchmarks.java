@@ -299,7 +299,7 @@ public final class FusionBenchmarks {
         if (reference == null) {
           reference = ByteBuffer.allocate((int) out.bytes).order(out.view().order()).put(out.view());
         }
-        long scratch = scratchBytes(exe);
+        long scratch = exe.scratchBytes(Executable.STATIC_SHAPES);
         prepared.add(new Prepared((String) v[0], () -> exe.execute(in, res),
             oneKernelBytes + 2 * Math.max(0, scratch), scratch, assignedBytes(m), diff, () -> {
               exe.close();
@@ -387,20 +387,6 @@ public final class FusionBenchmarks {
     try {
       return BufferAssignment.assign(m).temporaryBytes();
     } catch (RuntimeException e) {
-      return -1;
-    }
-  }
-
-  /**
-   * The scratch memory the compiled kernel really uses per call ({@code CpuExecutable.scratchBytes},
-   * package-private in the compiler, read by reflection here rather than widening its API), or -1.
-   */
-  private static long scratchBytes(Executable exe) {
-    try {
-      java.lang.reflect.Method m = exe.getClass().getDeclaredMethod("scratchBytes", long.class);
-      m.setAccessible(true);
-      return (long) m.invoke(exe, Executable.STATIC_SHAPES);
-    } catch (ReflectiveOperationException | RuntimeException e) {
       return -1;
     }
   }

@@ -134,6 +134,11 @@ public final class CompileCache implements AutoCloseable {
     }
 
     @Override
+    public long scratchBytes(long rowCount) {
+      return delegate.scratchBytes(rowCount);
+    }
+
+    @Override
     public java.util.concurrent.CompletableFuture<Void> executeAsync(long rowCount, Buffers parameters, Buffers results) {
       return delegate.executeAsync(rowCount, parameters, results);
     }

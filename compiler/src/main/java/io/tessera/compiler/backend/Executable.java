@@ -51,6 +51,15 @@ public interface Executable extends AutoCloseable {
    */
   void execute(long rowCount, Buffers parameters, Buffers results);
 
+  /**
+   * Bytes of working memory one call with {@code rowCount} rows uses for its temporaries, beyond
+   * its parameters and results (what a benchmark or a memory budget wants to know), or {@code -1}
+   * when the backend does not say.
+   */
+  default long scratchBytes(long rowCount) {
+    return -1;
+  }
+
   /** Runs a module with static shapes, synchronously. */
   default void execute(Buffers parameters, Buffers results) {
     execute(STATIC_SHAPES, parameters, results);

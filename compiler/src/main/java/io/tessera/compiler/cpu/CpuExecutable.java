@@ -111,8 +111,9 @@ final class CpuExecutable implements Executable {
     return signature;
   }
 
-  /** Bytes of scratch memory one call with {@code rowCount} rows uses for temporaries. */
-  long scratchBytes(long rowCount) {
+  /** Bytes of scratch memory one call with {@code rowCount} rows uses for temporaries ({@link ScratchLayout}). */
+  @Override
+  public long scratchBytes(long rowCount) {
     return abi.scratch().bytes(rowCount);
   }
 

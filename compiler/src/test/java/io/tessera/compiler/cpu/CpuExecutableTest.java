@@ -142,7 +142,7 @@ class CpuExecutableTest {
         }
         """);
     try (Executable exe = CPU.compile(m)) {
-      assertTrue(((CpuExecutable) exe).scratchBytes(Executable.STATIC_SHAPES) > 0,
+      assertTrue(exe.scratchBytes(Executable.STATIC_SHAPES) > 0,
           "the dot's operand and output live in scratch memory");
       List<List<Literal>> inputs = new ArrayList<>();
       List<Literal> serial = new ArrayList<>();
@@ -219,6 +219,8 @@ class CpuExecutableTest {
       assertNotSame(first, fast);
       assertEquals(2, cache.compilations());
       first.close(); // ignored: the cache owns it
+      assertEquals(0, again.scratchBytes(Executable.STATIC_SHAPES), "the cached executable reports the kernel's"
+          + " scratch memory (none for a fused elementwise module), not the interface's 'unknown'");
       Shape v = Shape.array(ElementType.F32, 1000);
       List<Literal> args = List.of(Literal.scalar(ElementType.F32, 1.0), Literal.zeros(v), Literal.zeros(v));
       again.run(args);
