@@ -137,7 +137,7 @@ public final class ArrowBenchmarks {
     Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/arrow.md");
     long totalRows = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
     ArrowBenchmarks b = new ArrowBenchmarks();
-    b.loadBefore = loadAverage();
+    b.loadBefore = Machine.loadAverage();
     Backend cpu = Backends.byName("cpu");
     if (!cpu.isAvailable()) {
       throw new IllegalStateException("the cpu backend is not available: " + cpu.unavailableReason());
@@ -146,7 +146,7 @@ public final class ArrowBenchmarks {
       b.measure(cpu, totalRows, batchRows);
     }
     b.fileRun(totalRows, 65_536);
-    b.loadAfter = loadAverage();
+    b.loadAfter = Machine.loadAverage();
     String table = b.markdown(totalRows);
     System.out.println(table);
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -369,9 +369,9 @@ public final class ArrowBenchmarks {
     sb.append("\nWall-clock time, same runs:\n\n");
     table(sb, wallRows);
     sb.append("\n").append(fileRow);
-    sb.append("\nMachine: ").append(cpuName()).append(", ").append(Runtime.getRuntime().availableProcessors())
+    sb.append("\nMachine: ").append(Machine.cpuName()).append(", ").append(Runtime.getRuntime().availableProcessors())
         .append(" cores; Java ").append(System.getProperty("java.version")).append("; ").append(LocalDate.now())
-        .append("; load average (1 min) ").append(loadBefore).append(" before the run, ").append(loadAfter).append(" after.\n");
+        .append("; load average (1, 5, 15 min) ").append(loadBefore).append(" before the run, ").append(loadAfter).append(" after.\n");
     return sb.toString();
   }
 
@@ -382,28 +382,6 @@ public final class ArrowBenchmarks {
     for (String[] r : rows) {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");
     }
-  }
-
-  /** The 1-minute load average, to judge how much the rest of the machine competed with the run. */
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
-  private static String cpuName() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).strip();
-        }
-      }
-    } catch (IOException e) {
-      // fall through
-    }
-    return System.getProperty("os.arch");
   }
 
   private static String mrows(double rate) {

@@ -72,34 +72,12 @@ final class BenchSupport {
     return medians;
   }
 
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + ", " + f[1] + ", " + f[2];
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
-  static String cpuinfo(String key) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith(key)) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    } catch (IOException e) {
-      return "unknown";
-    }
-    return "unknown";
-  }
-
   /** CPU model, cores visible, and the LLVM target the CPU backend compiles for. */
   static String machine() {
     String[] parts = new CpuBackend().targetDescription(BackendOptions.defaults()).split(" ");
     List<String> features = parts.length > 2 ? List.of(parts[2].split(",")) : List.of();
-    StringBuilder sb = new StringBuilder(cpuinfo("model name")).append(", ")
-        .append(Runtime.getRuntime().availableProcessors()).append(" cores visible, ").append(cpuinfo("cpu MHz"))
+    StringBuilder sb = new StringBuilder(Machine.cpuName()).append(", ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" cores visible, ").append(Machine.cpuinfo("cpu MHz"))
         .append(" MHz per /proc/cpuinfo; LLVM target ").append(parts[0]).append(' ')
         .append(parts.length > 1 ? parts[1] : "");
     for (String f : new String[] {"avx2", "fma", "avx512f"}) {

@@ -57,7 +57,7 @@ public final class CpuBenchmarks {
 
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/cpu.md");
-    loadBefore = loadAverage();
+    loadBefore = Machine.loadAverage();
     // Compile time first, so that "first compile" is the JVM's first.
     CpuBenchmarks b = new CpuBenchmarks();
     double[] compile = b.compileTimes();
@@ -342,23 +342,10 @@ public final class CpuBenchmarks {
 
   // ---- machine and table ---------------------------------------------------------------------
 
-  private static String cpuinfo(String key) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith(key)) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    } catch (IOException e) {
-      return "unknown";
-    }
-    return "unknown";
-  }
-
   /** 2 FMA units x 8 f32 lanes x 2 flops per cycle, at the clock /proc/cpuinfo reports. */
   private static double peakGflops() {
     try {
-      return 2 * 8 * 2 * Double.parseDouble(cpuinfo("cpu MHz")) / 1000;
+      return 2 * 8 * 2 * Double.parseDouble(Machine.cpuinfo("cpu MHz")) / 1000;
     } catch (NumberFormatException e) {
       return Double.NaN;
     }
@@ -366,8 +353,8 @@ public final class CpuBenchmarks {
 
   private String markdown() {
     StringBuilder sb = new StringBuilder("# Tessera CPU benchmarks\n\n");
-    sb.append("- machine: ").append(cpuinfo("model name")).append(", ")
-        .append(Runtime.getRuntime().availableProcessors()).append(" cores visible, ").append(cpuinfo("cpu MHz"))
+    sb.append("- machine: ").append(Machine.cpuName()).append(", ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" cores visible, ").append(Machine.cpuinfo("cpu MHz"))
         .append(" MHz per /proc/cpuinfo; one core's f32 peak ").append(String.format("%.1f", peakGflops()))
         .append(" GFLOP/s (2 FMA x 8 lanes x 2 flops x that clock; the core may boost above it)\n");
     sb.append("- LLVM target: ").append(target()).append('\n');
@@ -375,7 +362,7 @@ public final class CpuBenchmarks {
         .append('\n');
     sb.append("- single-threaded; medians after warm-up. The machine is shared and noisy (other builds may run\n"
         + "  at the same time), so ratios measured side by side in one run mean more than absolute times.\n"
-        + "  Load average (1, 5, 15 min) before the run: ").append(loadBefore).append(", after: ").append(loadAverage())
+        + "  Load average (1, 5, 15 min) before the run: ").append(loadBefore).append(", after: ").append(Machine.loadAverage())
         .append('\n');
     sb.append("- run: `mvn -B -q -pl benchmarks -am package -DskipTests && bin/bench-cpu`\n\n");
     sb.append("| benchmark | time (median) | throughput | vs limit | vs Java |\n");
@@ -384,15 +371,6 @@ public final class CpuBenchmarks {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");
     }
     return sb.toString();
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + ", " + f[1] + ", " + f[2];
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 
   /** Triple, CPU name and the vector features that matter here. */

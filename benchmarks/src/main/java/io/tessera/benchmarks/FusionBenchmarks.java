@@ -80,7 +80,7 @@ public final class FusionBenchmarks {
   public static void main(String[] args) throws IOException {
     Path outMd = Path.of(args.length > 0 ? args[0] : "benchmarks/results/passes.md");
     Path outTsv = Path.of(args.length > 1 ? args[1] : "benchmarks/results/passes.ratios.tsv");
-    String loadBefore = BenchSupport.loadAverage();
+    String loadBefore = Machine.loadAverage();
     FusionBenchmarks b = new FusionBenchmarks();
     b.memcpy();
     b.run("chain10_f32_16m", "10 cheap elementwise ops (mul, add, sub, max, min, abs, neg) over two f32[16M]",
@@ -93,7 +93,7 @@ public final class FusionBenchmarks {
         rowSumExp());
     b.run("dense_bias_relu_16k_256", "dot with epilogue: relu(x @ W + b), f32[16384,256] x [256,256]", dense());
     b.run("mlp3_64k_rows", "3-layer MLP 64 -> 128 -> 64 -> 10, bias and ReLU, over 65536 rows", mlp());
-    String loadAfter = BenchSupport.loadAverage();
+    String loadAfter = Machine.loadAverage();
     String md = b.markdown(loadBefore, loadAfter);
     Files.createDirectories(outMd.toAbsolutePath().getParent());
     Files.writeString(outMd, md);

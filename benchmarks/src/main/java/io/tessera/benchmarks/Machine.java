@@ -10,16 +10,22 @@ final class Machine {
 
   /** The CPU's model name from /proc/cpuinfo (os.arch where there is none). */
   static String cpuName() {
+    String name = cpuinfo("model name");
+    return name.equals("unknown") ? System.getProperty("os.arch") : name;
+  }
+
+  /** The first /proc/cpuinfo value whose key starts with {@code key}, or "unknown". */
+  static String cpuinfo(String key) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
+        if (line.startsWith(key)) {
           return line.substring(line.indexOf(':') + 1).strip();
         }
       }
     } catch (IOException e) {
-      // fall through
+      // unknown below
     }
-    return System.getProperty("os.arch");
+    return "unknown";
   }
 
   /** The 1, 5 and 15 minute load averages, "unknown" where /proc/loadavg cannot be read. */

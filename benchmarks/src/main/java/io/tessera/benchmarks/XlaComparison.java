@@ -75,7 +75,7 @@ public final class XlaComparison {
     try (Reader r = Files.newBufferedReader(xlaDir.resolve("run.properties"))) {
       run.load(r);
     }
-    String loadBefore = BenchSupport.loadAverage();
+    String loadBefore = Machine.loadAverage();
     List<TesseraRow> rows = new ArrayList<>();
     for (String line : Files.readAllLines(xlaDir.resolve("modules/modules.tsv"))) {
       if (line.isBlank()) {
@@ -88,7 +88,7 @@ public final class XlaComparison {
           row.maxDifference());
       rows.add(row);
     }
-    String loadAfter = BenchSupport.loadAverage();
+    String loadAfter = Machine.loadAverage();
     String md = markdown(rows, xla, run, loadBefore, loadAfter);
     Files.createDirectories(outMd.toAbsolutePath().getParent());
     Files.writeString(outMd, md);
@@ -311,7 +311,7 @@ public final class XlaComparison {
           }
         }
         sb.append(String.format(Locale.ROOT, " (one core's nominal f32 peak: %.1f).%n", 2 * 8 * 2
-            * parseOr(BenchSupport.cpuinfo("cpu MHz"), Double.NaN) / 1000));
+            * parseOr(Machine.cpuinfo("cpu MHz"), Double.NaN) / 1000));
       }
     }
     return sb.toString();

@@ -12,7 +12,9 @@ public interface Backend {
   String name();
 
   /** Whether this machine can compile and run for this backend (native libraries, devices). */
-  boolean isAvailable();
+  default boolean isAvailable() {
+    return unavailableReason() == null;
+  }
 
   /** Why {@link #isAvailable()} is false, or {@code null} when it is true. */
   String unavailableReason();

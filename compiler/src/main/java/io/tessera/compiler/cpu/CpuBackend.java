@@ -25,11 +25,6 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public boolean isAvailable() {
-    return unavailableReason() == null;
-  }
-
-  @Override
   public String unavailableReason() {
     return LlvmJit.unavailableReason();
   }

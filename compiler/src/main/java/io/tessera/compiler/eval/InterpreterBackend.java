@@ -39,11 +39,6 @@ public final class InterpreterBackend implements Backend {
   }
 
   @Override
-  public boolean isAvailable() {
-    return true;
-  }
-
-  @Override
   public String unavailableReason() {
     return null;
   }

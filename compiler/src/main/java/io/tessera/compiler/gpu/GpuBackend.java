@@ -35,11 +35,6 @@ public final class GpuBackend implements Backend {
   }
 
   @Override
-  public boolean isAvailable() {
-    return unavailableReason() == null;
-  }
-
-  @Override
   public String unavailableReason() {
     return CudaDriver.unavailableReason();
   }
