@@ -555,16 +555,16 @@ public final class FusionBenchmarks {
     sb.append("\nFindings:\n\n");
     findings.forEach(f -> sb.append(f).append('\n'));
     sb.append("""
-        - the fuse pass itself changes little on this backend: the emitter already computes elementwise and
-          data-movement instructions inside their consumers' loops (fused or not), and it does not yet emit a
-          `kOutput` fusion's epilogue inside the GEMM: the dot is written to scratch memory and the bias and
-          activation run as a second loop over it, with or without the pass.
-        - the CPU backend does not use the buffer assignment yet: its scratch memory gives every materialized
-          value (dot outputs, and elementwise values a dot reads) a region of its own, with no reuse by
-          liveness; where `scratch` exceeds `assigned`, that is memory the assignment would save.
+        - the fuse pass changes little of the time on this backend: the emitter computes elementwise and
+          data-movement instructions inside their consumers' loops (fused or not). What it changes is memory:
+          a `kOutput` fusion (a dot and its epilogue) writes the dot into the fusion's own output buffer and runs
+          the bias and activation over it in place, so a fused model's scratch memory is what the buffer
+          assignment says plus the GEMM's packing panels. The epilogue is still a second pass over that
+          buffer, not applied to each GEMM tile as it is finished.
+        - the CPU backend packs its temporaries with the buffer assignment's rule (`SlotPacker`), over live
+          ranges measured on the code it emits: values that are never live at the same time share memory.
         - memory-bound chains run at the memcpy bandwidth fused and op by op alike; the difference is the
-          bytes moved. Transcendental chains are compute-bound (f32 math evaluated in f64, 4 lanes: see
-          `xla.md`), so fusion saves less there.
+          bytes moved. Transcendental chains are compute-bound, so fusion saves less there.
         """);
     sb.append("\nCases:\n\n");
     descriptions.forEach(d -> sb.append(d).append('\n'));

@@ -78,6 +78,7 @@ final class ComputationEmitter {
   private final Map<ArrayValue, IrArray> copiesInMemory = new HashMap<>();
   private final ElementalEmitter elemental;
   private final MaterializationPolicy.Plan policy;
+  private Runnable stepListener = () -> {};
 
   /**
    * @param arguments the value of each parameter, by parameter number, one entry per leaf
@@ -97,6 +98,15 @@ final class ComputationEmitter {
     return b;
   }
 
+  /**
+   * Calls {@code listener} before each instruction of this computation is emitted: the steps of
+   * the schedule that {@link TemporaryLiveRanges} measures live ranges in.
+   */
+  ComputationEmitter onEachStep(Runnable listener) {
+    this.stepListener = listener;
+    return this;
+  }
+
   ElementalEmitter elemental() {
     return elemental;
   }
@@ -108,6 +118,7 @@ final class ComputationEmitter {
           + " parameter(s), called with " + arguments.size());
     }
     for (Instruction instr : reachableInOrder(computation)) {
+      stepListener.run();
       List<ArrayValue> value;
       try {
         value = emitInstruction(instr);
@@ -262,7 +273,8 @@ final class ComputationEmitter {
       }
       case GET_TUPLE_ELEMENT -> tupleElement(instr);
       case CALL -> emitCalled(instr.requireAttr(Attr.TO_APPLY), operandValues(instr));
-      case FUSION -> emitCalled(instr.requireAttr(Attr.CALLS), operandValues(instr));
+      case FUSION -> OutputFusions.inPlaceDot(instr) != null ? outputFusion(instr)
+          : emitCalled(instr.requireAttr(Attr.CALLS), operandValues(instr));
       case WHILE -> ControlFlowEmitter.emitWhile(this, instr);
       case CONDITIONAL -> ControlFlowEmitter.emitConditional(this, instr);
       case REDUCE -> {
@@ -293,6 +305,23 @@ final class ComputationEmitter {
         yield List.of(ArrayValue.elemental(elemental, instr));
       }
     };
+  }
+
+  /**
+   * A {@code kOutput} fusion computed in one buffer ({@link OutputFusions}): its dot writes the
+   * fusion's output buffer, then the epilogue is computed over it in place.
+   */
+  private List<ArrayValue> outputFusion(Instruction fusion) {
+    Instruction dot = OutputFusions.inPlaceDot(fusion);
+    IrArray out = output(fusion, 0);
+    Destinations dotToOut = (instr, leaf) -> instr == dot ? out : null;
+    List<ArrayValue> root = new ComputationEmitter(b, scratch, dotToOut, fusion.requireAttr(Attr.CALLS),
+        operandValues(fusion)).emit();
+    if (root.get(0).inMemory() && root.get(0).buffer() == out) {
+      return root; // no epilogue
+    }
+    store(root.get(0), out);
+    return List.of(ArrayValue.inMemory(out));
   }
 
   /**

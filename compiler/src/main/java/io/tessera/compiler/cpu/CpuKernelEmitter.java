@@ -14,17 +14,22 @@ import io.tessera.compiler.llvm.IrBuilder;
 import io.tessera.compiler.llvm.IrModule;
 import io.tessera.compiler.llvm.IrValue;
 import io.tessera.compiler.llvm.LoopEmitter;
+import io.tessera.compiler.pass.BufferSize;
+import io.tessera.compiler.pass.SlotPacker;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns the entry computation of a module into one LLVM IR module with two functions:
  *
  * <ul>
- *   <li>{@code tessera_kernel(i64 %rows, ptr noalias %p0.., ptr noalias %r0.., ptr noalias %t0..)}:
+ *   <li>{@code tessera_kernel(i64 %rows, ptr noalias %p0.., ptr noalias %r0.., ptr noalias %s0..)}:
  *       the computation, over parameter, result and temporary buffers;
  *   <li>an exported entry ({@link KernelEntry}): the trampoline {@code i32 tessera_entry(i32 argc,
  *       ptr argv)} that {@link JitModule} calls, or the C function of an ahead-of-time object.
@@ -41,9 +46,11 @@ import java.util.Map;
  * memory (reduce, dot, convolution, sort, scatter, windows, loops, branches), and expensive
  * elementwise values that several loops read ({@link MaterializationPolicy}), live in buffers. Such an
  * output that is a result goes straight into the caller's result buffer; the others
- * ("temporaries") get 64-byte-aligned slices of one scratch buffer per call ({@link
+ * ("temporaries") get 64-byte-aligned slots of one scratch buffer per call ({@link
  * ScratchLayout}), which {@link CpuExecutable} keeps per concurrent caller and reuses, so a call
- * allocates nothing.
+ * allocates nothing. Temporaries whose live ranges in the emitted code do not overlap share a
+ * slot ({@link #assignSlots}), so the scratch memory is what buffer assignment would give these
+ * temporaries.
  * Results of equal dimensions that no emitter wrote are computed in one shared loop (XLA's
  * multi-output fusion).
  */
@@ -61,6 +68,10 @@ final class CpuKernelEmitter {
   private final List<String> kernelParams = new ArrayList<>();
   private final Module module;
   private final ScratchLayout scratch = new ScratchLayout();
+  /** The temporaries handed out during emission, {@code %t0, %t1, ...}; slots are assigned afterwards. */
+  private final List<Shape> temporaries = new ArrayList<>();
+  /** Where the code of each step of the schedule starts in the body ({@link TemporaryLiveRanges}). */
+  private final List<Integer> stepStarts = new ArrayList<>();
 
   private CpuKernelEmitter(Module module, HostTarget target) {
     this.module = module;
@@ -152,9 +163,13 @@ final class CpuKernelEmitter {
         return packing;
       }
     };
-    List<ArrayValue> results = new ComputationEmitter(b, scratchMemory, destinations, entry, arguments).emit();
+    List<ArrayValue> results = new ComputationEmitter(b, scratchMemory, destinations, entry, arguments)
+        .onEachStep(() -> stepStarts.add(b.position()))
+        .emit();
+    stepStarts.add(b.position());
     emitRemainingResults(results, resultArrays);
     b.retVoid();
+    assignSlots();
     ir.addFunction(b.functionText("define internal void " + KERNEL + "(" + String.join(", ", kernelParams) + ") "
         + IrModule.KERNEL_ATTRIBUTES));
     ExecutableSignature signature = new ExecutableSignature(parameterNames,
@@ -181,12 +196,51 @@ final class CpuKernelEmitter {
     return bytes == 0 ? null : allocateTemp("gemm.packing", Shape.array(ElementType.U8, Math.toIntExact(bytes))).pointer();
   }
 
-  /** A temporary: a 64-byte-aligned slice of the scratch memory, passed to the kernel as its own noalias pointer. */
+  /** A temporary, {@code %tN} in the body until {@link #assignSlots} gives it a slot of the scratch memory. */
   private IrArray allocateTemp(String hint, Shape shape) {
-    String name = "%t" + scratch.add(shape);
-    kernelParams.add(pointerParam(name, shape));
+    String name = "%t" + temporaries.size();
+    temporaries.add(shape);
     return new IrArray(new IrValue("ptr", name), shape);
   }
+
+  /**
+   * Gives the temporaries slots of the scratch memory: those whose live ranges do not overlap
+   * share one ({@link TemporaryLiveRanges}, {@link SlotPacker}, the rule buffer assignment packs
+   * with). Each slot is one noalias kernel parameter {@code %sN}, and every temporary in it is
+   * renamed to that parameter: temporaries that share memory must be seen by LLVM as one object,
+   * or noalias would let it move one's accesses across the other's.
+   */
+  private void assignSlots() {
+    List<String> names = new ArrayList<>();
+    for (int t = 0; t < temporaries.size(); t++) {
+      names.add("%t" + t);
+    }
+    List<TemporaryLiveRanges.Steps> steps = TemporaryLiveRanges.of(b.bodyText(),
+        stepStarts.stream().mapToInt(Integer::intValue).toArray(), names);
+    List<Integer> used = new ArrayList<>();
+    List<SlotPacker.LiveRange> ranges = new ArrayList<>();
+    for (int t = 0; t < temporaries.size(); t++) {
+      if (steps.get(t) != null) {
+        used.add(t);
+        ranges.add(new SlotPacker.LiveRange(steps.get(t).first(), steps.get(t).last(),
+            BufferSize.of(temporaries.get(t))));
+      }
+    }
+    SlotPacker.Packing packing = SlotPacker.pack(ranges);
+    for (BufferSize size : packing.slotSizes()) {
+      int slot = scratch.add(size);
+      kernelParams.add("ptr noalias " + (size.isDynamic() || size.fixedBytes() == 0 ? ""
+          : "dereferenceable(" + size.fixedBytes() + ") ") + "%s" + slot);
+    }
+    Map<String, String> rename = new HashMap<>();
+    for (int i = 0; i < used.size(); i++) {
+      rename.put("%t" + used.get(i), "%s" + packing.slotOf()[i]);
+    }
+    b.rewriteBody(body -> TEMPORARY.matcher(body).replaceAll(m -> Matcher.quoteReplacement(rename.get(m.group()))));
+  }
+
+  /** A temporary's name in the body: {@code %t} and digits, not the start of a longer name. */
+  private static final Pattern TEMPORARY = Pattern.compile("%t\\d+(?![A-Za-z0-9_.$-])");
 
   /** Writes the results no emitter wrote in place, one loop per distinct result dimensions. */
   private void emitRemainingResults(List<ArrayValue> results, IrArray[] resultArrays) {

@@ -21,7 +21,9 @@ import java.util.Set;
  *       padding or concatenating along them), and slice of static operands (slice limits are
  *       constants, so a dynamic operand cannot be sliced);
  *   <li>reduce (over any dimensions, the rows included) and dot (rows as a batch, free or
- *       contracting dimension of the lhs).
+ *       contracting dimension of the lhs);
+ *   <li>fusion and call, whose computations are emitted in place and checked instruction by
+ *       instruction like the entry's.
  * </ul>
  *
  * Any other opcode touching a dynamic shape, and a dynamic dimension anywhere but first, fail at
@@ -32,7 +34,7 @@ final class DynamicRowSupport {
 
   private static final Set<Opcode> ROW_OPCODES = Set.of(Opcode.PARAMETER, Opcode.CONSTANT, Opcode.IOTA, Opcode.TUPLE,
       Opcode.GET_TUPLE_ELEMENT, Opcode.BROADCAST, Opcode.RESHAPE, Opcode.BITCAST, Opcode.TRANSPOSE, Opcode.SLICE,
-      Opcode.REVERSE, Opcode.CONCATENATE, Opcode.PAD, Opcode.COPY, Opcode.REDUCE, Opcode.DOT);
+      Opcode.REVERSE, Opcode.CONCATENATE, Opcode.PAD, Opcode.COPY, Opcode.REDUCE, Opcode.DOT, Opcode.FUSION, Opcode.CALL);
 
   /** Throws when {@code instr} has or reads a dynamic dimension the backend cannot compile. */
   static void check(Instruction instr) {

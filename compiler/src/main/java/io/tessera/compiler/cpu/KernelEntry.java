@@ -18,7 +18,7 @@ import java.util.List;
  * </ul>
  *
  * Both check what native code can check (argc, a negative row count of a dynamic module), place
- * the temporaries in the scratch buffer as {@link ScratchLayout} says, and call the kernel.
+ * the slots of temporaries in the scratch buffer as {@link ScratchLayout} says, and call the kernel.
  */
 final class KernelEntry {
   private KernelEntry() {}
@@ -119,9 +119,9 @@ final class KernelEntry {
       }
       List<String> temps = new ArrayList<>();
       String next = Long.toString(abi.scratch().staticBytes()); // where the next dynamic temporary starts
-      List<ScratchLayout.Temp> layout = abi.scratch().temps();
+      List<ScratchLayout.Slot> layout = abi.scratch().slots();
       for (int t = 0; t < layout.size(); t++) {
-        ScratchLayout.Temp temp = layout.get(t);
+        ScratchLayout.Slot temp = layout.get(t);
         String offset = temp.dynamic() ? next : Long.toString(temp.offset());
         line("%t" + t + " = getelementptr inbounds i8, ptr " + scratch + ", i64 " + offset);
         temps.add("ptr %t" + t);

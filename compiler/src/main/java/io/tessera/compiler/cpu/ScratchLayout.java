@@ -1,17 +1,18 @@
 package io.tessera.compiler.cpu;
 
-import io.tessera.compiler.hlo.Shape;
+import io.tessera.compiler.pass.BufferSize;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the temporaries of one call live in its scratch buffer. Temporaries of static shape come
- * first, each at a fixed offset aligned to {@value #ALIGN} bytes; temporaries with a dynamic
- * leading dimension follow, each taking its bytes per row times the call's row count, rounded up
- * to {@value #ALIGN}:
+ * Where the temporaries of one call live in its scratch buffer. Temporaries whose live ranges do
+ * not overlap share a slot ({@link TemporaryLiveRanges}, {@link io.tessera.compiler.pass.SlotPacker}),
+ * and this lays out the slots: static ones first, each at a fixed offset aligned to {@value #ALIGN}
+ * bytes; slots that grow with the row count follow, each taking its bytes per row times the
+ * call's row count, rounded up to {@value #ALIGN}:
  *
  * <pre>
- *   bytes(rows) = staticBytes + sum over dynamic temporaries of align(rows * rowBytes)
+ *   bytes(rows) = staticBytes + sum over dynamic slots of align(rows * rowBytes)
  * </pre>
  *
  * The Java executable ({@link #bytes}), the kernel's entry code ({@link KernelEntry}) and the C
@@ -20,43 +21,42 @@ import java.util.List;
 final class ScratchLayout {
   static final int ALIGN = 64;
 
-  /** One temporary: a fixed offset and size, or a per-row size placed after the static ones. */
-  record Temp(boolean dynamic, long offset, long bytes) {}
+  /** One slot: a fixed offset and size, or a per-row size placed after the static ones. */
+  record Slot(boolean dynamic, long offset, long bytes) {}
 
-  private final List<Temp> temps = new ArrayList<>();
+  private final List<Slot> slots = new ArrayList<>();
   private final List<Long> rowBytes = new ArrayList<>();
   private long staticBytes;
 
-  /** Adds a temporary of array shape {@code shape}; returns its number (its kernel argument is {@code %tN}). */
-  int add(Shape shape) {
-    if (shape.hasDynamicDimension()) {
-      long perRow = shape.elementType().byteSize();
-      for (int d = 1; d < shape.rank(); d++) {
-        perRow = Math.multiplyExact(perRow, shape.dimension(d));
+  /** Adds a slot of {@code size}: fixed, or so many bytes per row; returns its number. */
+  int add(BufferSize size) {
+    if (size.isDynamic()) {
+      if (size.fixedBytes() != 0) {
+        throw new IllegalArgumentException("a slot grows with the rows or is fixed, not both: " + size);
       }
-      temps.add(new Temp(true, -1, perRow));
-      rowBytes.add(perRow);
+      slots.add(new Slot(true, -1, size.bytesPerRow()));
+      rowBytes.add(size.bytesPerRow());
     } else {
-      temps.add(new Temp(false, staticBytes, shape.byteSize()));
-      staticBytes += align(shape.byteSize());
+      slots.add(new Slot(false, staticBytes, size.fixedBytes()));
+      staticBytes += align(size.fixedBytes());
     }
-    return temps.size() - 1;
+    return slots.size() - 1;
   }
 
-  List<Temp> temps() {
-    return List.copyOf(temps);
+  List<Slot> slots() {
+    return List.copyOf(slots);
   }
 
   int count() {
-    return temps.size();
+    return slots.size();
   }
 
-  /** Bytes of the static temporaries, a multiple of {@value #ALIGN}; dynamic ones start here. */
+  /** Bytes of the static slots, a multiple of {@value #ALIGN}; dynamic ones start here. */
   long staticBytes() {
     return staticBytes;
   }
 
-  /** Bytes per row of each dynamic temporary, in order. */
+  /** Bytes per row of each dynamic slot, in order. */
   List<Long> rowBytes() {
     return List.copyOf(rowBytes);
   }

@@ -4,6 +4,7 @@ import io.tessera.compiler.hlo.Shape;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Writes the body of one LLVM IR function as text: fresh SSA names, basic blocks and typed
@@ -135,6 +136,25 @@ public final class IrBuilder {
 
   private String flags() {
     return fpFlags.isEmpty() ? "" : fpFlags + " ";
+  }
+
+  // ---- the body as text ----------------------------------------------------------------------
+
+  /** How many characters of body text have been emitted: a position later code can be located by. */
+  public int position() {
+    return body.length();
+  }
+
+  /** The body emitted so far (everything after the entry block's allocas). */
+  public String bodyText() {
+    return body.toString();
+  }
+
+  /** Replaces the body with {@code rewrite} of it, e.g. to rename values once they are known. */
+  public void rewriteBody(UnaryOperator<String> rewrite) {
+    String rewritten = rewrite.apply(body.toString());
+    body.setLength(0);
+    body.append(rewritten);
   }
 
   // ---- raw text ------------------------------------------------------------------------------

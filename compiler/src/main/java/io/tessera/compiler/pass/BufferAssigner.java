@@ -190,59 +190,22 @@ final class BufferAssigner {
     return outputs;
   }
 
-  /**
-   * Packs temporaries into slots in schedule order: a slot is free once the last use of its
-   * buffer has passed (a buffer is still read while the next instruction writes, unless in place);
-   * a new buffer takes the smallest free slot that fits, else grows the largest free one (a slot
-   * is as large as its largest buffer), else opens a slot. Static and per-row buffers never share.
-   */
+  /** Packs the temporaries into slots ({@link SlotPacker}); a buffer's number becomes its slot. */
   private List<Slot> assignSlots() {
-    List<List<Buffer>> slotBuffers = new ArrayList<>();
-    List<BufferSize> slotSizes = new ArrayList<>();
-    List<Integer> busyUntil = new ArrayList<>();
-    for (Buffer b : buffers) {
-      if (b.kind() != Kind.TEMPORARY) {
-        continue;
-      }
-      int chosen = -1;
-      for (int s = 0; s < slotSizes.size(); s++) {
-        if (busyUntil.get(s) >= b.start() || slotSizes.get(s).isDynamic() != b.size().isDynamic()) {
-          continue;
-        }
-        if (chosen < 0 || better(b.size(), slotSizes.get(s), slotSizes.get(chosen))) {
-          chosen = s;
-        }
-      }
-      if (chosen < 0) {
-        chosen = slotSizes.size();
-        slotBuffers.add(new ArrayList<>());
-        slotSizes.add(b.size());
-        busyUntil.add(b.end());
-      } else if (b.size().magnitude() > slotSizes.get(chosen).magnitude()) {
-        slotSizes.set(chosen, b.size());
-      }
-      slotBuffers.get(chosen).add(b);
-      busyUntil.set(chosen, b.end());
-      b.number = chosen;
-    }
+    List<Buffer> temporaries = buffers.stream().filter(b -> b.kind() == Kind.TEMPORARY).toList();
+    SlotPacker.Packing packing = SlotPacker.pack(
+        temporaries.stream().map(b -> new SlotPacker.LiveRange(b.start(), b.end(), b.size())).toList());
     List<Slot> slots = new ArrayList<>();
-    for (int s = 0; s < slotSizes.size(); s++) {
-      slots.add(new Slot(s, slotSizes.get(s), List.copyOf(slotBuffers.get(s))));
+    for (int s = 0; s < packing.slotSizes().size(); s++) {
+      List<Buffer> members = new ArrayList<>();
+      for (int i : packing.members(s)) {
+        Buffer b = temporaries.get(i);
+        b.number = s;
+        members.add(b);
+      }
+      slots.add(new Slot(s, packing.slotSizes().get(s), List.copyOf(members)));
     }
     return slots;
-  }
-
-  /** Whether slot size {@code candidate} suits {@code need} better than {@code current}. */
-  private static boolean better(BufferSize need, BufferSize candidate, BufferSize current) {
-    long n = need.magnitude();
-    long c = candidate.magnitude();
-    long k = current.magnitude();
-    boolean cFits = c >= n;
-    boolean kFits = k >= n;
-    if (cFits != kFits) {
-      return cFits;
-    }
-    return cFits ? c < k : c > k; // the tightest fit, or else the largest to grow
   }
 
   private static int leafCount(Shape shape) {
