@@ -559,8 +559,8 @@ public final class FusionBenchmarks {
           data-movement instructions inside their consumers' loops (fused or not). What it changes is memory:
           a `kOutput` fusion (a dot and its epilogue) writes the dot into the fusion's own output buffer and runs
           the bias and activation over it in place, so a fused model's scratch memory is what the buffer
-          assignment says plus the GEMM's packing panels. The epilogue is still a second pass over that
-          buffer, not applied to each GEMM tile as it is finished.
+          assignment says plus the GEMM's packing panels. The GEMM applies the epilogue to each block of the
+          output as it finishes it, while the block is in cache, rather than in a second pass over memory.
         - the CPU backend packs its temporaries with the buffer assignment's rule (`SlotPacker`), over live
           ranges measured on the code it emits: values that are never live at the same time share memory.
         - memory-bound chains run at the memcpy bandwidth fused and op by op alike; the difference is the

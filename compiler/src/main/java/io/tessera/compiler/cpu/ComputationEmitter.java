@@ -79,6 +79,10 @@ final class ComputationEmitter {
   private final ElementalEmitter elemental;
   private final MaterializationPolicy.Plan policy;
   private Runnable stepListener = () -> {};
+  /** A dot whose emitter runs {@link #dotEpilogue} over each finished block of its output, or null. */
+  private Instruction epilogueDot;
+  private GemmEmitter.BlockEpilogue dotEpilogue;
+  private boolean dotEpilogueEmitted;
 
   /**
    * @param arguments the value of each parameter, by parameter number, one entry per leaf
@@ -111,6 +115,12 @@ final class ComputationEmitter {
     return elemental;
   }
 
+  /** Uses {@code value} for {@code instr} instead of emitting it. */
+  private ComputationEmitter bind(Instruction instr, List<ArrayValue> value) {
+    values.put(instr, value);
+    return this;
+  }
+
   /** Emits the computation; returns the value of its root, one entry per leaf. */
   List<ArrayValue> emit() {
     if (arguments.size() != computation.parameterCount()) {
@@ -119,6 +129,9 @@ final class ComputationEmitter {
     }
     for (Instruction instr : reachableInOrder(computation)) {
       stepListener.run();
+      if (values.containsKey(instr)) {
+        continue; // bound by the caller
+      }
       List<ArrayValue> value;
       try {
         value = emitInstruction(instr);
@@ -286,7 +299,9 @@ final class ComputationEmitter {
         IrArray lhs = inMemory(arrayOf(instr.operand(0)));
         IrArray rhs = inMemory(arrayOf(instr.operand(1)));
         IrArray out = output(instr, 0);
-        DotEmitter.emit(b, instr, lhs, rhs, out, scratch.gemmPacking());
+        boolean epilogue = DotEmitter.emit(b, instr, lhs, rhs, out, scratch.gemmPacking(),
+            instr == epilogueDot ? dotEpilogue : null);
+        dotEpilogueEmitted |= epilogue;
         yield List.of(ArrayValue.inMemory(out));
       }
       case CONVOLUTION -> buffersOf(List.of(ConvolutionEmitter.emit(this, instr)));
@@ -309,18 +324,44 @@ final class ComputationEmitter {
 
   /**
    * A {@code kOutput} fusion computed in one buffer ({@link OutputFusions}): its dot writes the
-   * fusion's output buffer, then the epilogue is computed over it in place.
+   * fusion's output buffer, and the epilogue is computed over it in place: inside the GEMM, on
+   * each block of the output as it is finished and still in cache, when the GEMM takes it
+   * ({@link GemmEmitter#takesBlockEpilogue}) and the epilogue is purely elemental; else in a second
+   * pass over the buffer.
    */
   private List<ArrayValue> outputFusion(Instruction fusion) {
     Instruction dot = OutputFusions.inPlaceDot(fusion);
+    Computation fused = fusion.requireAttr(Attr.CALLS);
     IrArray out = output(fusion, 0);
-    Destinations dotToOut = (instr, leaf) -> instr == dot ? out : null;
-    List<ArrayValue> root = new ComputationEmitter(b, scratch, dotToOut, fusion.requireAttr(Attr.CALLS),
-        operandValues(fusion)).emit();
+    List<List<ArrayValue>> args = operandValues(fusion);
+    ComputationEmitter emitter = new ComputationEmitter(b, scratch, (instr, leaf) -> instr == dot ? out : null, fused,
+        args);
+    if (OutputFusions.epilogueIsElemental(fused, dot) && out.shape().rank() == 2) {
+      emitter.epilogueDot = dot;
+      emitter.dotEpilogue = (bb, row0, rows, col0, cols) -> {
+        // The epilogue's instructions are elemental: binding the dot to its buffer and emitting
+        // them emits no code, only the value of the root at any index.
+        ArrayValue root = new ComputationEmitter(b, scratch, NONE, fused, args)
+            .bind(dot, List.of(ArrayValue.inMemory(out))).emit().get(0);
+        IrValue n = IrValue.i64(out.shape().dimension(1));
+        LoopEmitter.forRange(b, "epilogue.i", rows, i -> {
+          IrValue row = b.add(row0, i);
+          IrValue rowStart = b.mul(row, n);
+          LoopEmitter.forRange(b, "epilogue.j", cols, j -> {
+            IrValue col = b.add(col0, j);
+            IrIndex index = new IrIndex(new IrValue[] {row, col}, out.shape().dimensions(), b.add(rowStart, col));
+            out.store(b, index, root.at(b, index));
+          });
+        });
+      };
+    }
+    List<ArrayValue> root = emitter.emit();
     if (root.get(0).inMemory() && root.get(0).buffer() == out) {
       return root; // no epilogue
     }
-    store(root.get(0), out);
+    if (!emitter.dotEpilogueEmitted) {
+      store(root.get(0), out);
+    }
     return List.of(ArrayValue.inMemory(out));
   }
 

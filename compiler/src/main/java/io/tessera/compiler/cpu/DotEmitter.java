@@ -153,6 +153,18 @@ final class DotEmitter {
    * panels ({@code null}: the loop nest is used).
    */
   static void emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out, IrValue scratch) {
+    emit(b, dot, lhs, rhs, out, scratch, null);
+  }
+
+  /**
+   * Emits {@code dot} as {@link #emit(IrBuilder, Instruction, IrArray, IrArray, IrArray, IrValue)}
+   * does, with {@code epilogue} run over each block of the output as the GEMM finishes it when
+   * the GEMM applies and takes one ({@link GemmEmitter#takesBlockEpilogue}).
+   *
+   * @return whether {@code epilogue} was emitted; when not, the caller applies it to the whole output
+   */
+  static boolean emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out, IrValue scratch,
+                      GemmEmitter.BlockEpilogue epilogue) {
     Analysis a = analyze(dot, lhs.shape(), rhs.shape(), out.shape());
     ElementType t = out.elementType();
     if (!t.isFloat() && (lhs.elementType().isFloat() || rhs.elementType().isFloat())) {
@@ -160,12 +172,15 @@ final class DotEmitter {
     }
     GemmEmitter.Plan plan = gemmPlan(dot, lhs.shape(), rhs.shape(), out.shape(), a);
     if (plan != null && (scratch != null || plan.scratchBytes() == 0)) {
-      GemmEmitter.emit(b, plan, lhs, rhs, out, scratch);
+      boolean inBlocks = epilogue != null && GemmEmitter.takesBlockEpilogue(plan) && out.shape().rank() == 2;
+      GemmEmitter.emit(b, plan, lhs, rhs, out, scratch, inBlocks ? epilogue : null);
+      return inBlocks;
     } else if (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) {
       accumulateInOutput(b, lhs, a.l(), rhs, a.r(), out, a.batch(), a.m(), a.n(), a.k());
     } else {
       accumulateInRegister(b, lhs, a.l(), rhs, a.r(), out, a.batch(), a.m(), a.n(), a.k());
     }
+    return false;
   }
 
   private static void accumulateInOutput(IrBuilder b, IrArray lhs, Dims l, IrArray rhs, Dims r, IrArray out,

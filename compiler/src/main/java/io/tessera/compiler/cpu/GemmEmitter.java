@@ -116,8 +116,34 @@ final class GemmEmitter {
     return (v + multiple - 1) / multiple * multiple;
   }
 
+  /**
+   * Code that finishes a block of C once its sums are final, while the block is still in cache: a
+   * dot's elementwise epilogue (bias, activation) applied in place, rows {@code [row0, row0 + rows)}
+   * and columns {@code [col0, col0 + cols)} of C as a matrix.
+   */
+  interface BlockEpilogue {
+    void emit(IrBuilder b, IrValue row0, IrValue rows, IrValue col0, IrValue cols);
+  }
+
+  /** Whether {@link #emit} runs a {@link BlockEpilogue} for {@code p}: the GEMM of a dot without batch dimensions. */
+  static boolean takesBlockEpilogue(Plan p) {
+    return p.gemm() && p.batch().length == 0;
+  }
+
   /** Emits the dot; {@code packing} points to {@link Plan#scratchBytes} bytes (unused for a GEMV). */
   static void emit(IrBuilder b, Plan p, IrArray lhs, IrArray rhs, IrArray out, IrValue packing) {
+    emit(b, p, lhs, rhs, out, packing, null);
+  }
+
+  /**
+   * Emits the dot, and {@code epilogue} over each block of C as it is finished; {@code epilogue}
+   * must be {@code null} unless {@link #takesBlockEpilogue}.
+   */
+  static void emit(IrBuilder b, Plan p, IrArray lhs, IrArray rhs, IrArray out, IrValue packing,
+                   BlockEpilogue epilogue) {
+    if (epilogue != null && !takesBlockEpilogue(p)) {
+      throw new IllegalArgumentException("a block epilogue needs the GEMM of a dot without batch dimensions");
+    }
     LoopEmitter.forEachIndex(b, "gemm.batch", p.batch(), bi -> {
       IrValue aBase = IrValue.i64(0);
       IrValue bBase = IrValue.i64(0);
@@ -129,7 +155,7 @@ final class GemmEmitter {
       Operands o = new Operands(b.gep(elem(p), lhs.pointer(), aBase), b.gep(elem(p), rhs.pointer(), bBase),
           b.gep(elem(p), out.pointer(), cBase));
       if (p.gemm()) {
-        emitGemm(b, p, o, packing);
+        emitGemm(b, p, o, packing, epilogue);
       } else if (p.n() == 1) {
         emitGemv(b, p, o.a(), p.sAm(), o.b(), p.mSize(b), o.c());
       } else {
@@ -173,7 +199,7 @@ final class GemmEmitter {
 
   // ---- GEMM ----------------------------------------------------------------------------------
 
-  private static void emitGemm(IrBuilder b, Plan p, Operands o, IrValue packing) {
+  private static void emitGemm(IrBuilder b, Plan p, Operands o, IrValue packing, BlockEpilogue epilogue) {
     int nr = p.nr();
     long ncEff = Math.min(p.nc(), roundUp(p.n(), nr));
     long kcEff = Math.min(KC, p.k());
@@ -207,6 +233,16 @@ final class GemmEmitter {
             addTile(b, p, tile, o.c(), row0, col0, extent(b, row0, m, MR), extent(b, col0, p.n(), nr),
                 b.icmp("eq", kb, i64(0)));
           }));
+          if (epilogue != null) {
+            // After the last k block the mc x nc block of C is final and still in cache.
+            String run = b.newLabel("gemm.epilogue");
+            String done = b.newLabel("gemm.epilogue.done");
+            b.condBr(b.icmp("eq", kb, i64(kBlocks - 1)), run, done);
+            b.startBlock(run);
+            epilogue.emit(b, ic, mc, jc, nc);
+            b.br(done);
+            b.startBlock(done);
+          }
         });
       });
     });

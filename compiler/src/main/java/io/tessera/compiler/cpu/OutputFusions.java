@@ -59,4 +59,20 @@ final class OutputFusions {
     }
     return fromDot.contains(root) ? dot : null;
   }
+
+  /**
+   * Whether everything in {@code fused} but {@code dot} is elemental, computed inside the loop that
+   * reads it with nothing written to memory first, so that the epilogue can be emitted for any
+   * block of the output, inside the GEMM.
+   */
+  static boolean epilogueIsElemental(Computation fused, Instruction dot) {
+    MaterializationPolicy.Plan policy = MaterializationPolicy.plan(fused);
+    for (Instruction i : fused.instructions()) {
+      if (i != dot && (ComputationEmitter.writesMemory(i.opcode()) || !i.shape().isArray() || policy.materializes(i)
+          || i.opcode() == Opcode.FUSION || i.opcode() == Opcode.CALL)) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

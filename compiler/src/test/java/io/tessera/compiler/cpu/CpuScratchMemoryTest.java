@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.eval.InterpreterBackend;
 import io.tessera.compiler.hlo.Instruction;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU kernel's scratch memory: temporaries whose live ranges do not overlap share memory, a
- * dot's epilogue ({@code kOutput} fusion) runs in place in the dot's output, and so a fused model
+ * dot's epilogue ({@code kOutput} fusion) runs in place in the dot's output (inside the GEMM, on
+ * each block as it is finished), and so a fused model
  * needs what buffer assignment says plus the GEMM's packing panels, and no more. Every module is
  * also checked against the interpreter, since memory that is shared too eagerly gives wrong numbers.
  */
@@ -133,6 +135,10 @@ class CpuScratchMemoryTest {
       assertNotNull(OutputFusions.inPlaceDot(root), epilogue);
     } else if (root.opcode() == Opcode.FUSION) {
       assertNull(OutputFusions.inPlaceDot(root), epilogue);
+    }
+    if (inPlace) {
+      String ir = Oracle.CPU.emitLlvmIr(optimized, BackendOptions.defaults(), false);
+      assertTrue(ir.contains("gemm.epilogue"), "the GEMM applies the epilogue to each finished block: " + epilogue);
     }
     try (Executable exe = Oracle.CPU.compile(optimized)) {
       if (inPlace) {
