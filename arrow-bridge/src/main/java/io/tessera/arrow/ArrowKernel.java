@@ -8,6 +8,7 @@ import io.tessera.compiler.backend.ExecutableSignature;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Shape;
+import io.tessera.compiler.pass.Pipelines;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,7 +100,8 @@ public final class ArrowKernel implements AutoCloseable {
   /**
    * Compiles {@code module} on {@code backend} for Arrow batches, once: the batching pass (or the
    * rebatching pass, for a {@link ModuleForm#FIXED_BATCH} module) gives it a row dimension of
-   * runtime size, then the backend compiles it. A module whose parameters already have that
+   * runtime size, then the backend compiles it after its own HLO passes ({@link Pipelines#forBackend}:
+   * simplification, CSE, fusion on the CPU). A module whose parameters already have that
    * dimension ({@code f32[?,784]}) is compiled as it is. Output columns are named after the
    * module's results ({@link OutputNames}); {@code module} itself is not changed.
    *
@@ -113,7 +115,9 @@ public final class ArrowKernel implements AutoCloseable {
       checkPerRowModule(module);
     }
     List<String> names = OutputNames.of(module);
-    Executable executable = backend.compile(RowBatching.batched(module, form), options);
+    // The backend's own HLO passes run on the batched module (the batching pass cannot batch fusions).
+    Executable executable = backend.compile(Pipelines.optimizedFor(backend.name(), RowBatching.batched(module, form)),
+        options);
     try {
       return new ArrowKernel(executable, names, columns);
     } catch (RuntimeException | Error e) {

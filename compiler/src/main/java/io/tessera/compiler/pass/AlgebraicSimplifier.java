@@ -16,7 +16,8 @@ import java.util.List;
  * never grows the module:
  *
  * <ul>
- *   <li>{@code x+0}, {@code 0+x}, {@code x-0}, {@code x*1}, {@code 1*x}, {@code x/1} → {@code x};
+ *   <li>{@code x+0}, {@code 0+x}, {@code x-0}, {@code x*1}, {@code 1*x}, {@code x/1} → {@code x},
+ *       for floats only where that is exact: {@code x + -0} and {@code x - +0};
  *   <li>{@code x*0} → {@code 0} for integers and pred only: for floats it is NaN when {@code x}
  *       is NaN or infinite, and {@code -0} when {@code x} is negative;
  *   <li>{@code -(-x)}, {@code not(not(x))} → {@code x};
@@ -30,9 +31,10 @@ import java.util.List;
  *       that value.
  * </ul>
  *
- * <p>As in XLA, {@code x+0 → x} is applied to floats too, although it turns {@code -0 + 0}
- * ({@code +0}) into {@code -0}: the two compare equal, and every other value is unchanged.
- * "0" and "1" are constants holding only that value, or broadcasts of one.
+ * <p>Every rewrite is exact, bit for bit. XLA also rewrites {@code x + +0} to {@code x} for floats,
+ * which turns {@code -0 + +0} ({@code +0}) into {@code -0}; Tessera does not, because modules it
+ * compiles from Spark SQL must give exactly Spark's results ({@code CAST(a + 0.0 AS STRING)} shows
+ * the sign). "0" and "1" are constants holding only that value, or broadcasts of one.
  */
 public final class AlgebraicSimplifier implements Pass {
 
@@ -89,10 +91,10 @@ public final class AlgebraicSimplifier implements Pass {
 
   /** {@code x+0}, {@code 0+x} (when {@code commutes}) and {@code x-0}. */
   private static Instruction zeroIsIdentity(Instruction i, boolean commutes) {
-    if (ConstantValues.isAll(i.operand(1), 0)) {
+    if (ConstantValues.isIdentityZero(i.operand(1), commutes)) {
       return i.operand(0);
     }
-    return commutes && ConstantValues.isAll(i.operand(0), 0) ? i.operand(1) : null;
+    return commutes && ConstantValues.isIdentityZero(i.operand(0), true) ? i.operand(1) : null;
   }
 
   private static Instruction multiply(Instruction i) {

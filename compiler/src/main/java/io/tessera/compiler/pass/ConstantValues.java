@@ -43,6 +43,32 @@ final class ConstantValues {
     return true; // an empty array holds every value vacuously
   }
 
+  /**
+   * Whether {@code x} holds only zeros that leave every float unchanged under {@code op}: for
+   * floats, {@code -0} for an addition ({@code x + -0} is {@code x} for every {@code x}, while
+   * {@code -0 + +0} is {@code +0}) and {@code +0} for a subtraction; any zero for integers.
+   */
+  static boolean isIdentityZero(Instruction x, boolean forAddition) {
+    if (!isAll(x, 0)) {
+      return false;
+    }
+    Instruction source = x;
+    while (source.opcode() == Opcode.BROADCAST) {
+      source = source.operand(0);
+    }
+    Literal literal = source.literal();
+    if (!literal.isFloat()) {
+      return true;
+    }
+    for (int i = 0; i < literal.elementCount(); i++) {
+      boolean negative = Double.doubleToRawLongBits(literal.getDouble(i)) < 0;
+      if (negative != forAddition) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code x} is a constant with its values written out (not elided). */
   static boolean isKnownConstant(Instruction x) {
     return x.opcode() == Opcode.CONSTANT && x.attr(Attr.LITERAL) != null;

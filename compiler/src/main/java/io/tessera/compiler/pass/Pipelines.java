@@ -1,5 +1,6 @@
 package io.tessera.compiler.pass;
 
+import io.tessera.compiler.hlo.Module;
 import java.nio.file.Path;
 
 /**
@@ -32,5 +33,36 @@ public final class Pipelines {
         .verifyBetweenPasses(true)
         .dumpTo(dumpDirectory)
         .build();
+  }
+
+  /**
+   * The HLO passes a backend runs before code generation, by the backend's name (XLA's
+   * {@code RunHloPasses}): {@link #cpuDefault} for {@code cpu}; the simplification group alone for
+   * {@code gpu}, whose emitter fuses elementwise work itself and has no use for dot epilogues;
+   * nothing for the interpreter, the reference the others are checked against.
+   */
+  public static Pipeline forBackend(String backend) {
+    return forBackend(backend, null);
+  }
+
+  /** {@link #forBackend(String)}, dumping the module into {@code dumpDirectory} after each change when not null. */
+  public static Pipeline forBackend(String backend, Path dumpDirectory) {
+    return switch (backend) {
+      case "cpu" -> cpuDefault(dumpDirectory);
+      case "gpu" -> Pipeline.builder("gpu")
+          .fixedPoint("simplification", SIMPLIFICATION_ROUNDS,
+              new AlgebraicSimplifier(), new ConstantFolding(), new Cse(), new DeadCodeElimination())
+          .verifyBetweenPasses(true)
+          .dumpTo(dumpDirectory)
+          .build();
+      default -> Pipeline.builder(backend).dumpTo(dumpDirectory).build();
+    };
+  }
+
+  /** A copy of {@code module} after {@link #forBackend}{@code (backend)}; {@code module} is left as it is. */
+  public static Module optimizedFor(String backend, Module module) {
+    Module copy = ModuleCopy.copy(module);
+    forBackend(backend).run(copy);
+    return copy;
   }
 }

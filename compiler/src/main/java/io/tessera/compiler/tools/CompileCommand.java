@@ -3,6 +3,7 @@ package io.tessera.compiler.tools;
 import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.cpu.AotCompiler;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.pass.Pipelines;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -44,7 +45,9 @@ final class CompileCommand {
     BackendOptions options = options(cl);
     Module module = HloFiles.readModule(file);
 
-    AotCompiler.Artifact artifact = AotCompiler.compile(module, symbol, architecture, options,
+    // As tfcompile runs XLA's HLO passes before code generation.
+    AotCompiler.Artifact artifact = AotCompiler.compile(Pipelines.optimizedFor("cpu", module), symbol, architecture,
+        options,
         Path.of(file).getFileName().toString());
     Path object = sibling(base, symbol + ".o");
     Path header = sibling(base, symbol + ".h");

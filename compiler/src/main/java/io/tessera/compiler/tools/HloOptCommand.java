@@ -21,9 +21,9 @@ import java.util.Set;
  * ({@link BufferAssignment#report()}), the CPU backend's optimized LLVM IR, or the GPU backend's
  * PTX for {@code --gpu-arch} (default {@code sm_80}; no GPU needed).
  *
- * <p>Without {@code --passes}, {@code hlo} and {@code buffers} run the CPU pipeline
- * ({@link Pipelines#cpuDefault}); {@code llvm} and {@code ptx} hand the backend the module as
- * parsed, since a backend compiles what it is given. {@code --passes none} runs nothing. {@code --dump-to} writes
+ * <p>Without {@code --passes}, {@code hlo}, {@code buffers} and {@code llvm} run the CPU pipeline
+ * ({@link Pipelines#cpuDefault}) and {@code ptx} the GPU backend's ({@link Pipelines#forBackend}),
+ * so the output is what {@code run-hlo}, {@code arrow-apply} and Spark run. {@code --passes none} runs nothing. {@code --dump-to} writes
  * the module after each change, as {@code --xla_dump_to} does.
  */
 final class HloOptCommand {
@@ -42,7 +42,7 @@ final class HloOptCommand {
     if (!GpuBackend.isArchName(gpuArch)) {
       throw new UsageException("--gpu-arch must be of the form sm_XX (e.g. sm_80, sm_90), got '" + gpuArch + "'");
     }
-    Pipeline pipeline = pipeline(cl, emit.equals("llvm") || emit.equals("ptx"));
+    Pipeline pipeline = pipeline(cl, emit.equals("ptx") ? "gpu" : "cpu");
     Module module = HloFiles.readModule(cl.onePositional("HLO file"));
     if (pipeline != null) {
       pipeline.run(module);
@@ -59,10 +59,10 @@ final class HloOptCommand {
   }
 
   /** The pipeline the options ask for, or {@code null} for none. */
-  private static Pipeline pipeline(CommandLine cl, boolean forBackend) {
+  private static Pipeline pipeline(CommandLine cl, String backend) {
     Path dump = cl.has("dump-to") ? Path.of(cl.option("dump-to", "")) : null;
     if (!cl.has("passes")) {
-      return forBackend ? null : Pipelines.cpuDefault(dump);
+      return Pipelines.forBackend(backend, dump);
     }
     String passes = cl.option("passes", "").strip();
     if (passes.equals("none")) {

@@ -9,6 +9,7 @@ import io.tessera.compiler.eval.LiteralComparator;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.pass.Pipelines;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.Set;
  * [--rows N]}: runs the entry computation and prints each result as an XLA literal (a tuple
  * prints its elements, one per line).
  *
- * <p>As XLA's {@code run_hlo_module} does, missing inputs are generated from a seeded generator:
+ * <p>As XLA's {@code run_hlo_module} does, the backend compiles the module after its own HLO
+ * passes ({@link Pipelines#forBackend}), and missing inputs are generated from a seeded generator:
  * arguments when no {@code --args} file is given, and constants elided in the text
  * ({@code constant({...})}). Both are announced on stderr. A module with a dynamic leading
  * dimension ({@code f32[?,4]}) takes its row count from {@code --args}, or from {@code --rows}
@@ -39,7 +41,7 @@ final class RunHloCommand {
     int filled = ElidedConstants.fill(module, seed);
     // Compiled before any input is generated, so that what a backend cannot run (a dynamic
     // dimension, an opcode it lacks) is reported as the backend says it.
-    try (Executable executable = backend.compile(module);
+    try (Executable executable = backend.compile(Pipelines.optimizedFor(backend.name(), module));
          Executable referenceExecutable = reference == null ? null : reference.compile(module)) {
       if (filled > 0) {
         err.println("tessera: " + filled + " elided constant(s) filled with seeded random values (seed " + seed + ")");

@@ -17,16 +17,29 @@ class AlgebraicSimplifierTest {
   void addingZeroOnEitherSideGivesTheOtherOperand() {
     assertRewrites(simplify, entry("""
           p = f32[3] parameter(0)
-          z = f32[] constant(0)
+          z = f32[] constant(-0)
           zs = f32[3] broadcast(z), dimensions={}
           a = f32[3] add(p, zs)
           b = f32[3] add(zs, a)
           ROOT n = f32[3] negate(b)
         """), entry("""
           p = f32[3] parameter(0)
-          z = f32[] constant(0)
+          z = f32[] constant(-0)
           zs = f32[3] broadcast(z), dimensions={}
           ROOT n = f32[3] negate(p)
+        """));
+  }
+
+  @Test
+  void floatZerosThatWouldFlipTheSignOfZeroStay() {
+    // -0 + +0 is +0 and -0 - -0 is +0: neither x + +0 nor x - -0 is x for every float x.
+    assertUnchanged(simplify, entry("""
+          p = f32[2] parameter(0)
+          plus = f32[2] constant({0, 0})
+          minus = f32[2] constant({-0, -0})
+          a = f32[2] add(p, plus)
+          b = f32[2] add(plus, a)
+          ROOT s = f32[2] subtract(b, minus)
         """));
   }
 
@@ -34,7 +47,7 @@ class AlgebraicSimplifierTest {
   void subtractingZeroMultiplyingAndDividingByOneGiveTheOperand() {
     assertRewrites(simplify, entry("""
           p = f32[2] parameter(0)
-          zero = f32[2] constant({0, -0})
+          zero = f32[2] constant({0, 0})
           one = f32[2] constant({1, 1})
           a = f32[2] subtract(p, zero)
           b = f32[2] multiply(one, a)
@@ -42,7 +55,7 @@ class AlgebraicSimplifierTest {
           ROOT d = f32[2] divide(c, one)
         """), entry("""
           ROOT p = f32[2] parameter(0)
-          zero = f32[2] constant({0, -0})
+          zero = f32[2] constant({0, 0})
           one = f32[2] constant({1, 1})
         """));
   }

@@ -9,12 +9,11 @@ import io.tessera.compiler.eval.LiteralComparator;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
-import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.hlo.Verifier;
+import io.tessera.compiler.testing.RowStacking;
 import io.tessera.compiler.text.HloParser;
 import io.tessera.compiler.text.HloPrinter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -52,46 +51,16 @@ final class BatchingNumerics {
     List<Literal> stacked = new ArrayList<>();
     for (int k = 0; k < perRow.entry().parameterCount(); k++) {
       int param = k;
-      stacked.add(stack(perRowArgs.stream().map(a -> a.get(param)).toList(), perRow.entry().parameter(k).shape()));
+      stacked.add(RowStacking.stack(perRowArgs.stream().map(a -> a.get(param)).toList(), perRow.entry().parameter(k).shape()));
     }
     Literal all = new Interpreter().run(DynamicShapes.bind(batched, rows), stacked);
     for (int r = 0; r < rows; r++) {
       Literal expected = new Interpreter().run(perRow, perRowArgs.get(r));
-      Literal actual = row(all, r);
+      Literal actual = RowStacking.row(all, r);
       int shown = r;
       assertNull(LiteralComparator.DEFAULT.mismatch(expected, actual),
           () -> what + ", " + rows + " rows: row " + shown + " differs\n" + HloPrinter.print(batched));
     }
   }
 
-  /** Rows of {@code rowShape} stacked along a new leading dimension. */
-  static Literal stack(List<Literal> rows, Shape rowShape) {
-    int[] dims = rowShape.dimensions();
-    int[] out = new int[dims.length + 1];
-    out[0] = rows.size();
-    System.arraycopy(dims, 0, out, 1, dims.length);
-    Literal stacked = Literal.zeros(Shape.array(rowShape.elementType(), out));
-    int n = (int) rowShape.elementCount();
-    for (int r = 0; r < rows.size(); r++) {
-      for (int e = 0; e < n; e++) {
-        stacked.copyElement(rows.get(r), e, r * n + e);
-      }
-    }
-    return stacked;
-  }
-
-  /** Row {@code r} of a literal whose leading dimension is the row (every element, for a tuple). */
-  static Literal row(Literal batched, int r) {
-    if (batched.isTuple()) {
-      return Literal.tuple(batched.tupleElements().stream().map(e -> row(e, r)).toList());
-    }
-    int[] dims = batched.shape().dimensions();
-    Shape rowShape = Shape.array(batched.elementType(), Arrays.copyOfRange(dims, 1, dims.length));
-    Literal row = Literal.zeros(rowShape);
-    int n = (int) rowShape.elementCount();
-    for (int e = 0; e < n; e++) {
-      row.copyElement(batched, r * n + e, e);
-    }
-    return row;
-  }
 }
