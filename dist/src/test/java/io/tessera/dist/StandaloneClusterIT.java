@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Timeout;
  * Spark's own SQL, and each executor JVM must have compiled the module exactly once (the first
  * round), then served every later task from its cache.
  *
+ * <p>The Worker also offers two GPUs (a discovery script lists addresses 0 and 1; there is no
+ * device behind them) and each executor and task asks for one, as a GPU cluster is configured. So
+ * every task is assigned a GPU, {@code spark.tessera.backend=auto} tries it, and since the GPU
+ * backend cannot run here the executors say so in their logs and compute on the CPU.
+ *
  * <p>A Worker starts executors with Spark's launcher, which takes the classpath from
  * {@code $SPARK_HOME/jars} (and needs {@code SPARK_SCALA_VERSION} outside a Spark build): the test
  * gives it a SPARK_HOME whose {@code jars/} links to the build's Spark jars, as an installation's
@@ -66,7 +71,8 @@ class StandaloneClusterIT {
             "SPARK_LOCAL_DIRS", dir.resolve("local").toString()), "512m",
         "org.apache.spark.deploy.worker.Worker",
         List.of("--host", "127.0.0.1", "--port", "0", "--webui-port", "0", "--cores", String.valueOf(EXECUTORS),
-            "--memory", "1536m", "--work-dir", dir.resolve("worker").toString(), master));
+            "--memory", "1536m", "--work-dir", dir.resolve("worker").toString(),
+            "--properties-file", workerGpus(dir).toString(), master));
 
     String executorOpts = String.join(" ", SparkJvm.OPENS);
     SparkJvm driver = start("driver", dir, Map.of(), "1g", "org.apache.spark.deploy.SparkSubmit", List.of(
@@ -82,6 +88,8 @@ class StandaloneClusterIT {
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.driver.bindAddress=127.0.0.1",
         "--conf", "spark.local.dir=" + dir.resolve("local"),
+        "--conf", "spark.executor.resource.gpu.amount=1",
+        "--conf", "spark.task.resource.gpu.amount=1",
         "--class", "io.tessera.dist.app.TesseraSqlJob",
         SparkJvm.APP_JAR.toString(), String.valueOf(EXECUTORS), String.valueOf(ROWS)));
     int exit = driver.awaitExit(300);
@@ -114,6 +122,36 @@ class StandaloneClusterIT {
         assertEquals(EXECUTORS, executors.size(), "executors that ran round 1\n" + context);
       }
     }
+    // Each executor's first task was assigned its GPU, and the module ran on the CPU instead.
+    String executorLogs = executorLogs(dir.resolve("worker"));
+    for (String gpu : List.of("0", "1")) {
+      assertTrue(executorLogs.contains("the task was assigned GPU " + gpu + " but runs elsewhere"),
+          "an executor logs that it could not use GPU " + gpu + "\n" + context);
+    }
+  }
+
+  /** Every executor's whole stderr (the Worker keeps them under its work directory). */
+  private static String executorLogs(Path workDir) throws IOException {
+    StringBuilder out = new StringBuilder();
+    try (Stream<Path> files = Files.walk(workDir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().equals("stderr")).sorted().toList()) {
+        out.append(Files.readString(f)).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /** The Worker's properties: two GPUs, 0 and 1, as its discovery script reports them. */
+  private static Path workerGpus(Path dir) throws IOException {
+    Path script = dir.resolve("gpus.sh");
+    Files.writeString(script, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"0\", \"1\"]}'\n");
+    if (!script.toFile().setExecutable(true)) {
+      fail("cannot make " + script + " executable");
+    }
+    Path properties = dir.resolve("worker.properties");
+    Files.writeString(properties, "spark.worker.resource.gpu.amount=2\n"
+        + "spark.worker.resource.gpu.discoveryScript=" + script.toAbsolutePath() + "\n");
+    return properties;
   }
 
   private SparkJvm start(String name, Path dir, Map<String, String> env, String heap, String mainClass,

@@ -42,7 +42,7 @@ final class KernelCache {
   /** What a caller runs: whole batches, or one row at a time. */
   enum Form { BATCHES, ROWS }
 
-  private record Key(String fingerprint, String backend, boolean fallback, Form form) {}
+  private record Key(String fingerprint, String backend, int device, boolean fallback, Form form) {}
 
   private static final ConcurrentHashMap<Key, CompletableFuture<CompiledKernel>> KERNELS = new ConcurrentHashMap<>();
 
@@ -64,7 +64,8 @@ final class KernelCache {
    *     compilers' messages
    */
   static Lookup get(TesseraModule module, TesseraConf conf, Form form) {
-    Key key = new Key(module.fingerprint(), conf.backend(), conf.fallback(), form);
+    BackendChoice choice = BackendChoice.forCurrentTask(conf.backend());
+    Key key = new Key(module.fingerprint(), choice.backend(), choice.device(), conf.fallback(), form);
     CompletableFuture<CompiledKernel> mine = new CompletableFuture<>();
     CompletableFuture<CompiledKernel> existing = KERNELS.putIfAbsent(key, mine);
     if (existing != null) {
@@ -75,7 +76,7 @@ final class KernelCache {
       }
     }
     try {
-      CompiledKernel kernel = compile(module, conf, form);
+      CompiledKernel kernel = compile(module, conf, choice, form);
       mine.complete(kernel);
       return new Lookup(kernel, true);
     } catch (RuntimeException | Error e) {
@@ -85,28 +86,18 @@ final class KernelCache {
     }
   }
 
-  /** The backend {@code requested} means on this executor: {@code auto} picks the CPU when it works. */
-  static String resolveBackend(String requested) {
-    if (!requested.equals(TesseraConf.AUTO)) {
-      return requested;
-    }
-    // The GPU joins this list when its backend exists (the task's assigned device then matters).
-    for (String candidate : new String[] {"cpu"}) {
-      if (Backends.names().contains(candidate) && Backends.byName(candidate).isAvailable()) {
-        return candidate;
-      }
-    }
-    return InterpreterBackend.NAME;
-  }
-
-  private static CompiledKernel compile(TesseraModule module, TesseraConf conf, Form form) {
+  private static CompiledKernel compile(TesseraModule module, TesseraConf conf, BackendChoice choice, Form form) {
     KernelSignature signature = KernelSignature.of(module);
-    String wanted = resolveBackend(conf.backend());
+    String wanted = choice.backend();
     List<String> problems = new ArrayList<>();
+    if (choice.note() != null) {
+      problems.add(choice.note());
+    }
     long start = System.nanoTime();
-    CompiledKernel kernel = compileOn(wanted, module, signature, form, problems, start);
+    BackendOptions options = BackendOptions.defaults().withDevice(choice.device());
+    CompiledKernel kernel = compileOn(wanted, options, module, signature, form, problems, start);
     if (kernel == null && conf.fallback() && !wanted.equals(InterpreterBackend.NAME)) {
-      kernel = compileOn(InterpreterBackend.NAME, module, signature, form, problems, start);
+      kernel = compileOn(InterpreterBackend.NAME, BackendOptions.defaults(), module, signature, form, problems, start);
     }
     if (kernel == null) {
       throw new KernelCompilationException("Tessera could not compile module " + module.name() + " for backend "
@@ -123,8 +114,8 @@ final class KernelCache {
   }
 
   /** The best form on {@code backendName}, or null with the reasons added to {@code problems}. */
-  private static CompiledKernel compileOn(String backendName, TesseraModule module, KernelSignature signature, Form form,
-                                          List<String> problems, long start) {
+  private static CompiledKernel compileOn(String backendName, BackendOptions options, TesseraModule module,
+                                          KernelSignature signature, Form form, List<String> problems, long start) {
     Backend backend = Backends.byName(backendName);
     if (!backend.isAvailable()) {
       problems.add(backendName + " backend not available: " + backend.unavailableReason());
@@ -132,7 +123,7 @@ final class KernelCache {
     }
     if (form == Form.BATCHES) {
       try {
-        ArrowKernel batched = ArrowKernel.compile(module.module(), backend, BackendOptions.defaults(),
+        ArrowKernel batched = ArrowKernel.compile(module.module(), backend, options,
             ColumnBinding.byPosition());
         return new CompiledKernel(module, signature, batched, null, backendName, note("batched", backendName, problems),
             System.nanoTime() - start);
@@ -141,7 +132,7 @@ final class KernelCache {
       }
     }
     try {
-      var perRow = PER_ROW.get(backend, module.module(), BackendOptions.defaults());
+      var perRow = PER_ROW.get(backend, module.module(), options);
       return new CompiledKernel(module, signature, null, perRow, backendName, note("row by row", backendName, problems),
           System.nanoTime() - start);
     } catch (RuntimeException | LinkageError e) {

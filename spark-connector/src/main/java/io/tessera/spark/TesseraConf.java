@@ -37,7 +37,7 @@ public record TesseraConf(int batchRows, long batchBytes, String backend, boolea
   public static final int DEFAULT_BATCH_ROWS = 65536;
   /** 64 MiB: 65536 rows of 256 floats. */
   public static final long DEFAULT_BATCH_BYTES = 64L << 20;
-  /** Compile for the best backend this executor has (today: the CPU when its natives load). */
+  /** Compile for the best backend the task has: its GPU, else the CPU, else the interpreter ({@link BackendChoice}). */
   public static final String AUTO = "auto";
 
   /** Every {@code spark.tessera.*} key, with its default and meaning. */
@@ -45,8 +45,9 @@ public record TesseraConf(int batchRows, long batchBytes, String backend, boolea
       new Key(BATCH_ROWS, Integer.toString(DEFAULT_BATCH_ROWS), "most rows per Arrow batch handed to a kernel"),
       new Key(BATCH_BYTES, Long.toString(DEFAULT_BATCH_BYTES), "a batch also ends once its Arrow buffers hold about"
           + " this many bytes, so that wide rows (long tensors, long strings) do not make huge batches"),
-      new Key(BACKEND, AUTO, "`auto` (the best backend the executor has: the CPU when its natives load), `cpu`,"
-          + " `interpreter`, or another backend name the compiler knows"),
+      new Key(BACKEND, AUTO, "`auto` (the GPU Spark assigned to the task (`spark.task.resource.gpu.amount`) when the"
+          + " GPU backend can run there, else the CPU when its natives load, else the interpreter), `cpu`, `gpu` (the"
+          + " task's GPU, or device 0), `interpreter`, or another backend name the compiler knows"),
       new Key(FALLBACK, "true", "a module the chosen backend cannot compile runs on the interpreter, with a"
           + " warning, instead of failing the query"),
       new Key(COMPILE_EXPRESSIONS, "false", "translate plain Catalyst expressions in projections and filters into"

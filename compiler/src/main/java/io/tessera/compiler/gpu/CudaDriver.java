@@ -12,15 +12,17 @@ import static org.bytedeco.cuda.global.cudart.cuDevicePrimaryCtxRetain;
 import static org.bytedeco.cuda.global.cudart.cuGetErrorName;
 import static org.bytedeco.cuda.global.cudart.cuInit;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.bytedeco.cuda.cudart.CUctx_st;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * The CUDA driver API through bytedeco's bindings, opened once per JVM: {@code cuInit}, device 0
- * and its primary context (the one context per device that the CUDA runtime and other libraries
- * in the process share).
+ * The CUDA driver API through bytedeco's bindings, opened once per JVM: {@code cuInit}, then each
+ * device a compilation asks for ({@link #get(int)}; device 0 by default) with its primary context
+ * (the one context per device that the CUDA runtime and other libraries in the process share).
  *
  * <p>Opening never takes the JVM down where there is no GPU: bytedeco's JNI wrapper needs the
  * driver's {@code libcuda.so.1} and a CUDA 12 {@code libcudart.so.12}; when either is missing its
@@ -30,7 +32,10 @@ import org.bytedeco.javacpp.PointerPointer;
  */
 final class CudaDriver {
   private static final Object LOCK = new Object();
-  private static CudaDriver opened;
+  /** The devices opened so far, by ordinal. */
+  private static final Map<Integer, CudaDriver> OPENED = new HashMap<>();
+  /** Devices the driver sees, once initialized; -1 before. */
+  private static int deviceCount = -1;
   private static String failure;
 
   private final CUctx_st context;
@@ -46,15 +51,25 @@ final class CudaDriver {
   }
 
   /**
-   * The driver, opened on first use.
+   * Device 0, opened on first use.
    *
    * @throws IllegalStateException with the reason when there is no usable device
    */
   static CudaDriver get() {
+    return get(0);
+  }
+
+  /**
+   * Device {@code ordinal} (CUDA's numbering, as Spark's GPU addresses use it) and its primary
+   * context, opened on first use and kept for the JVM's lifetime.
+   *
+   * @throws IllegalStateException with the reason when the driver or that device is not usable
+   */
+  static CudaDriver get(int ordinal) {
     synchronized (LOCK) {
-      if (opened == null && failure == null) {
+      if (deviceCount < 0 && failure == null) {
         try {
-          opened = open();
+          deviceCount = initialize();
         } catch (IllegalStateException e) {
           failure = e.getMessage();
         } catch (LinkageError e) {
@@ -62,10 +77,14 @@ final class CudaDriver {
               + " libcudart.so.12): " + e;
         }
       }
-      if (opened == null) {
+      if (failure != null) {
         throw new IllegalStateException(failure);
       }
-      return opened;
+      if (ordinal < 0 || ordinal >= deviceCount) {
+        throw new IllegalStateException("there is no GPU " + ordinal + ": the CUDA driver sees " + deviceCount
+            + " device(s)");
+      }
+      return OPENED.computeIfAbsent(ordinal, CudaDriver::open);
     }
   }
 
@@ -79,15 +98,20 @@ final class CudaDriver {
     }
   }
 
-  private static CudaDriver open() {
+  /** {@code cuInit}; returns the number of devices, at least one. */
+  private static int initialize() {
     check(cuInit(0), "cuInit");
     int[] count = new int[1];
     check(cuDeviceGetCount(count), "cuDeviceGetCount");
     if (count[0] == 0) {
       throw new IllegalStateException("the CUDA driver sees no device");
     }
+    return count[0];
+  }
+
+  private static CudaDriver open(int ordinal) {
     int[] device = new int[1];
-    check(cuDeviceGet(device, 0), "cuDeviceGet");
+    check(cuDeviceGet(device, ordinal), "cuDeviceGet");
     CUctx_st context = new CUctx_st();
     check(cuDevicePrimaryCtxRetain(context, device[0]), "cuDevicePrimaryCtxRetain");
     return new CudaDriver(context, attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device[0]),

@@ -14,7 +14,8 @@ import io.tessera.compiler.hlo.Module;
  * <p>The architecture is {@link BackendOptions#cpuName()} when it names one ({@code sm_90}: LLVM
  * calls a GPU's architecture its CPU), else the device's, else {@value NvptxCompiler#DEFAULT_ARCH}.
  * Math functions come from libdevice when a CUDA toolkit is found, else from the project's own
- * approximations. What the backend compiles so far: {@link GpuSupport}.
+ * approximations. It runs on CUDA device {@link BackendOptions#device()} (device 0 by default; Spark
+ * passes the GPU it assigned to the task). What the backend compiles so far: {@link GpuSupport}.
  */
 public final class GpuBackend implements Backend {
   public static final String NAME = "gpu";
@@ -48,7 +49,7 @@ public final class GpuBackend implements Backend {
   public Executable compile(Module module, BackendOptions options) {
     CudaDriver driver;
     try {
-      driver = CudaDriver.get();
+      driver = CudaDriver.get(device(options));
     } catch (IllegalStateException e) {
       throw new CompilationException("the GPU backend is not available here: " + e.getMessage(), e);
     }
@@ -81,6 +82,18 @@ public final class GpuBackend implements Backend {
         throw new CompilationException(e.getMessage(), e);
       }
     }
-    return CudaDriver.unavailableReason() == null ? CudaDriver.get().arch() : NvptxCompiler.DEFAULT_ARCH;
+    if (CudaDriver.unavailableReason() != null) {
+      return NvptxCompiler.DEFAULT_ARCH;
+    }
+    try {
+      return CudaDriver.get(device(options)).arch();
+    } catch (IllegalStateException e) {
+      throw new CompilationException(e.getMessage(), e);
+    }
+  }
+
+  /** The CUDA ordinal {@code options} name, device 0 by default. */
+  private static int device(BackendOptions options) {
+    return options.device() == BackendOptions.DEFAULT_DEVICE ? 0 : options.device();
   }
 }
