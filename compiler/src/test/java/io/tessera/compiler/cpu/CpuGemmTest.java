@@ -8,13 +8,11 @@ import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.eval.InterpreterBackend;
 import io.tessera.compiler.hlo.ElementType;
-import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.text.HloParser;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -115,19 +113,7 @@ class CpuGemmTest {
       assertTrue(ir.contains("@llvm.fmuladd.v"), "expected the GEMM or GEMV for\n" + body);
       try (Executable cpu = Oracle.CPU.compile(module); Executable reference = interpreter.compile(module)) {
         for (int rows : new int[] {0, 1, 5, 200}) {
-          Random random = new Random(rows);
-          List<Literal> args = new ArrayList<>();
-          for (Instruction p : module.entry().parameters()) {
-            int[] dims = p.shape().dimensions();
-            if (dims[0] == Shape.DYNAMIC) {
-              dims[0] = rows;
-            }
-            double[] values = new double[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
-            for (int j = 0; j < values.length; j++) {
-              values[j] = random.nextDouble() * 2 - 1;
-            }
-            args.add(Literal.ofDoubles(Shape.array(p.shape().elementType(), dims), values));
-          }
+          List<Literal> args = Oracle.uniformArguments(module, rows, new Random(rows));
           Oracle.assertClose(reference.run(args), cpu.run(args), Oracle.Tolerance.sums(0, 1e-3), body + ", " + rows
               + " rows");
         }

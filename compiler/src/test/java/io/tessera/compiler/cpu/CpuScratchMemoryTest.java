@@ -12,12 +12,9 @@ import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Opcode;
-import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.pass.BufferAssignment;
 import io.tessera.compiler.pass.Pipelines;
 import io.tessera.compiler.text.HloParser;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -166,19 +163,7 @@ class CpuScratchMemoryTest {
   private static void checkAgainstInterpreter(Module reference, Executable exe, int[] rowCounts) {
     try (Executable interpreter = INTERPRETER.compile(reference)) {
       for (int rows : rowCounts) {
-        Random random = new Random(rows);
-        List<Literal> args = new ArrayList<>();
-        for (Instruction p : reference.entry().parameters()) {
-          int[] dims = p.shape().dimensions();
-          if (dims[0] == Shape.DYNAMIC) {
-            dims[0] = rows;
-          }
-          double[] values = new double[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
-          for (int j = 0; j < values.length; j++) {
-            values[j] = random.nextDouble() * 2 - 1;
-          }
-          args.add(Literal.ofDoubles(Shape.array(p.shape().elementType(), dims), values));
-        }
+        List<Literal> args = Oracle.uniformArguments(reference, rows, new Random(rows));
         Oracle.assertClose(interpreter.run(args), exe.run(args), Oracle.Tolerance.sums(1e-5, 1e-3),
             reference.name() + ", " + rows + " rows");
       }

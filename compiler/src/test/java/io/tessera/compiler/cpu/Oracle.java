@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.eval.Interpreter;
 import io.tessera.compiler.hlo.ElementType;
+import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Opcode;
 import io.tessera.compiler.hlo.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
@@ -152,6 +155,26 @@ public final class Oracle {
       case F32 -> Float.MAX_VALUE;
       default -> Double.MAX_VALUE;
     };
+  }
+
+  /**
+   * Arguments for {@code module}'s parameters, uniform in [-1, 1] (so that sums and products err by
+   * rounding only), with {@code rows} rows where a parameter has a dynamic leading dimension.
+   */
+  static List<Literal> uniformArguments(Module module, int rows, Random random) {
+    List<Literal> args = new ArrayList<>();
+    for (Instruction p : module.entry().parameters()) {
+      int[] dims = p.shape().dimensions();
+      if (dims.length > 0 && dims[0] == Shape.DYNAMIC) {
+        dims[0] = rows;
+      }
+      double[] values = new double[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
+      for (int j = 0; j < values.length; j++) {
+        values[j] = random.nextDouble() * 2 - 1;
+      }
+      args.add(Literal.ofDoubles(Shape.array(p.shape().elementType(), dims), values));
+    }
+    return args;
   }
 
   /** {@code n} test values of {@code type}: special values first, then seeded random ones. */
