@@ -47,9 +47,9 @@ final class DynamicRowSupport {
 
   private static final Set<Opcode> ROW_OPCODES = Set.of(Opcode.PARAMETER, Opcode.CONSTANT, Opcode.IOTA, Opcode.TUPLE,
       Opcode.GET_TUPLE_ELEMENT, Opcode.BROADCAST, Opcode.RESHAPE, Opcode.BITCAST, Opcode.TRANSPOSE, Opcode.SLICE,
-      Opcode.REVERSE, Opcode.CONCATENATE, Opcode.PAD, Opcode.COPY, Opcode.REDUCE, Opcode.DOT, Opcode.FUSION, Opcode.CALL,
+      Opcode.REVERSE, Opcode.CONCATENATE, Opcode.PAD, Opcode.COPY, Opcode.MAP, Opcode.REDUCE, Opcode.DOT,
       Opcode.SORT, Opcode.REDUCE_WINDOW, Opcode.SELECT_AND_SCATTER, Opcode.GATHER, Opcode.DYNAMIC_SLICE,
-      Opcode.DYNAMIC_UPDATE_SLICE, Opcode.SCATTER, Opcode.WHILE, Opcode.CONDITIONAL, Opcode.MAP);
+      Opcode.DYNAMIC_UPDATE_SLICE, Opcode.SCATTER, Opcode.FUSION, Opcode.CALL, Opcode.WHILE, Opcode.CONDITIONAL);
 
   /** Throws when {@code instr} has or reads a dynamic dimension the backend cannot compile. */
   static void check(Instruction instr) {

@@ -45,7 +45,8 @@ final class SortEmitter {
     int d = (int) dimension[0];
     if (dims[d] == Shape.DYNAMIC) {
       throw new CompilationException("%" + sort.name() + " (sort): sorting along the dynamic dimension " + d + " of "
-          + first.toStringWithoutLayout() + " is not supported: the merge passes need the length of the sorted dimension");
+          + first.toStringWithoutLayout()
+          + " is not supported: the merge passes need the length of the sorted dimension");
     }
     for (Instruction op : sort.operands()) {
       if (!Arrays.equals(op.shape().dimensions(), dims)) {

@@ -102,7 +102,8 @@ public final class DynamicIndexing {
       if (dims[d] == Shape.DYNAMIC) {
         if (window[d] != Shape.DYNAMIC) {
           throw error(instr, "a start index along the dynamic dimension " + d + " of "
-              + instr.operand(0).shape().toStringWithoutLayout() + " is not supported: a window of " + window[d] + " row(s) would move along the runtime rows");
+              + instr.operand(0).shape().toStringWithoutLayout() + " is not supported: a window of " + window[d]
+              + " row(s) would move along the runtime rows");
         }
         starts[d] = IrValue.i64(0); // the window spans every row, so its start clamps to 0
         continue;
@@ -242,7 +243,8 @@ public final class DynamicIndexing {
     for (int d = 0; d < opDims.length; d++) {
       if (opDims[d] == Shape.DYNAMIC && !rows[d]) {
         throw error(instr, "gathering along the dynamic dimension " + d + " of "
-            + instr.operand(0).shape().toStringWithoutLayout() + " is not supported: it may only be a batching dimension paired with the indices' rows");
+            + instr.operand(0).shape().toStringWithoutLayout()
+            + " is not supported: it may only be a batching dimension paired with the indices' rows");
       }
     }
     return rows;
