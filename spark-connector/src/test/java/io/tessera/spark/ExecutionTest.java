@@ -98,9 +98,9 @@ class ExecutionTest {
     assertEquals(3, metric(interpreted, EvalPartition.INTERPRETED));
   }
 
-  // The CPU backend now compiles every opcode the interpreter runs (sort included), so no real
-  // module exercises the interpreter fallback any more; this checks the sort runs compiled and
-  // agrees with Spark. A fallback test needs a module the CPU refuses and the interpreter runs.
+  // The CPU backend now compiles every opcode the interpreter runs (sort included), and the
+  // batched sort too (rows of a dynamic leading dimension), so the sort runs as one batched kernel,
+  // neither interpreted nor row by row, and agrees with Spark.
   @Test
   void aSortModuleRunsCompiledOnTheCpuAndMatchesSpark() {
     spark.conf().set(TesseraConf.BACKEND, "cpu");
@@ -112,6 +112,7 @@ class ExecutionTest {
         + "(array(-1f, -2f, 0f, 9f)) AS t(v)").collectAsList();
     assertEquals(expected, rows);
     assertEquals(0, metric(df, EvalPartition.INTERPRETED));
+    assertEquals(0, metric(df, EvalPartition.ROW_BY_ROW), "the batched sort compiles");
     SparkTests.assertNoArrowMemoryHeld();
   }
 

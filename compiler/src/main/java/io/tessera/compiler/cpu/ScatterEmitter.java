@@ -5,6 +5,7 @@ import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.llvm.DynamicIndexing;
 import io.tessera.compiler.llvm.ElementalEmitter;
 import io.tessera.compiler.llvm.IrArray;
@@ -27,6 +28,11 @@ import java.util.List;
  * scatter position itself); when any part of it would fall outside the operand the whole window
  * is skipped, as XLA's backends do. Updates and indices are read elementally, so the scatter of
  * a computed update (XLA's {@code .at[].add(f(x))}) needs no buffer for it.
+ *
+ * <p>Dynamic rows: the bounds check compares a start with the operand's runtime size along a
+ * dynamic dimension, so a window of a constant number of rows lands anywhere inside the runtime
+ * rows (or is skipped); a window dimension of the update that is itself dynamic spans every row
+ * and must meet a dynamic operand dimension.
  */
 final class ScatterEmitter {
   private ScatterEmitter() {}
@@ -77,12 +83,15 @@ final class ScatterEmitter {
       }
     }
     int[] windowShape = new int[windowOperandDims.length];
-    long[] windowSize = new long[opDims.length];
+    int[] windowSize = new int[opDims.length];
     Arrays.fill(windowSize, 1);
     for (int k = 0; k < windowShape.length; k++) {
       windowShape[k] = updateDims[checked(scatter, windowUpdate[k], updateDims.length)];
       windowSize[windowOperandDims[k]] = windowShape[k];
-      if (windowShape[k] > opDims[windowOperandDims[k]]) {
+      int opDim = opDims[windowOperandDims[k]];
+      boolean fits = windowShape[k] == Shape.DYNAMIC ? opDim == Shape.DYNAMIC
+          : opDim == Shape.DYNAMIC || windowShape[k] <= opDim;
+      if (!fits) {
         throw error(scatter, "update window dimension " + windowUpdate[k] + " is larger than the operand's");
       }
     }
@@ -110,7 +119,10 @@ final class ScatterEmitter {
       IrValue inBounds = IrValue.bool(true);
       for (int d = 0; d < opDims.length; d++) {
         IrValue low = b.icmp("sge", start[d], IrValue.i64(0));
-        IrValue high = b.icmp("sle", start[d], IrValue.i64(opDims[d] - windowSize[d]));
+        IrValue last = opDims[d] == Shape.DYNAMIC || windowSize[d] == Shape.DYNAMIC
+            ? b.sub(b.dimensionSize(opDims[d]), b.dimensionSize(windowSize[d]))
+            : IrValue.i64((long) opDims[d] - windowSize[d]);
+        IrValue high = b.icmp("sle", start[d], last);
         inBounds = b.and(inBounds, b.and(low, high));
       }
       String apply = b.newLabel("scatter.apply");

@@ -24,6 +24,10 @@ import java.util.List;
  * <p>The operands are first copied into the outputs; each slice then sorts a permutation of
  * {@code 0..n-1} (two i64 buffers of n, swapped after each pass) with the comparator inlined on
  * the outputs' elements, and finally every output's slice is permuted through a temporary row.
+ *
+ * <p>Dynamic rows ({@code f32[?,8]} sorted along dimension 1, a batched per-row sort): the loop
+ * over slices runs to the row count and each row is sorted on its own; the sorted dimension must
+ * be static, since the merge passes and the permutation buffers are sized by it.
  */
 final class SortEmitter {
   private SortEmitter() {}
@@ -39,6 +43,11 @@ final class SortEmitter {
           + Arrays.toString(dimension));
     }
     int d = (int) dimension[0];
+    if (dims[d] == Shape.DYNAMIC) {
+      throw new CompilationException("%" + sort.name() + " (sort): sorting along the dynamic dimension " + d + " of "
+          + first.toStringWithoutLayout()
+          + " is not supported: the merge passes need the length of the sorted dimension");
+    }
     for (Instruction op : sort.operands()) {
       if (!Arrays.equals(op.shape().dimensions(), dims)) {
         throw new CompilationException("%" + sort.name() + " (sort): operands have different dimensions");
@@ -58,7 +67,7 @@ final class SortEmitter {
       c.store(c.arrayOf(sort.operand(k)), outputs.get(k));
     }
     int length = dims[d];
-    if (length <= 1 || first.elementCount() == 0) {
+    if (length <= 1 || hasEmptyStaticDimension(dims)) {
       return outputs;
     }
     Shape row = Shape.array(ElementType.S64, length);
@@ -172,6 +181,11 @@ final class SortEmitter {
       b.store(b.select(takeLeft, b.add(i, IrValue.i64(1)), i), iSlot, 8);
       b.store(b.select(takeLeft, j, b.add(j, IrValue.i64(1))), jSlot, 8);
     });
+  }
+
+  /** A static dimension of size 0 leaves nothing to sort (an empty dynamic one runs no slice loop). */
+  private static boolean hasEmptyStaticDimension(int[] dims) {
+    return Arrays.stream(dims).anyMatch(n -> n == 0);
   }
 
   private static IrValue min(IrBuilder b, IrValue x, IrValue y) {

@@ -5,6 +5,7 @@ import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Computation;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.hlo.Window;
 import io.tessera.compiler.llvm.ElementalEmitter;
 import io.tessera.compiler.llvm.IrArray;
@@ -30,6 +31,11 @@ import java.util.function.Consumer;
  * and holes are skipped rather than folded as the init value (the same for the identity inits
  * frameworks emit), and positions are visited in row-major order over the window, so results
  * match it bit for bit.
+ *
+ * <p>Dynamic rows: along a dynamic dimension (the rows of a batched per-row window, which the
+ * batching pass gives a window of size 1) the window must be the identity, size 1 and stride 1
+ * with no padding or dilation, so placement o covers input row o and the output has the input's
+ * rows; any other window there would need the row count to place it, and is refused.
  */
 final class WindowEmitter {
   private WindowEmitter() {}
@@ -52,6 +58,16 @@ final class WindowEmitter {
           throw new CompilationException("%" + instr.name() + " (" + instr.opcode() + "): window " + window
               + " needs positive sizes, strides and dilations and no reversal");
         }
+        if (inputDims[d] == Shape.DYNAMIC) {
+          if (!isIdentity(w)) {
+            throw new CompilationException("%" + instr.name() + " (" + instr.opcode().mnemonic() + "): a window of "
+                + window + " along the dynamic dimension " + d + " is not supported: only size 1, stride 1, no"
+                + " padding or dilation there");
+          }
+          out[d] = Shape.DYNAMIC;
+          sizes[d] = 1;
+          continue;
+        }
         long dilatedBase = inputDims[d] == 0 ? 0 : (inputDims[d] - 1L) * w.baseDilation() + 1;
         long padded = dilatedBase + w.padLow() + w.padHigh();
         long dilatedWindow = (w.size() - 1) * w.windowDilation() + 1;
@@ -59,6 +75,11 @@ final class WindowEmitter {
         sizes[d] = Math.toIntExact(w.size());
       }
       return new Placement(instr, window, inputDims, out, sizes);
+    }
+
+    private static boolean isIdentity(Window.Dim w) {
+      return w.size() == 1 && w.stride() == 1 && w.padLow() == 0 && w.padHigh() == 0 && w.baseDilation() == 1
+          && w.windowDilation() == 1;
     }
 
     /**
@@ -70,6 +91,10 @@ final class WindowEmitter {
         IrValue valid = IrValue.bool(true);
         IrValue[] idx = new IrValue[inputDims.length];
         for (int d = 0; d < inputDims.length; d++) {
+          if (inputDims[d] == Shape.DYNAMIC) {
+            idx[d] = o.get(d); // the identity window: placement o covers row o
+            continue;
+          }
           Window.Dim w = window.dim(d);
           long dilatedBase = inputDims[d] == 0 ? 0 : (inputDims[d] - 1L) * w.baseDilation() + 1;
           IrValue p = b.add(b.mul(o.get(d), IrValue.i64(w.stride())), b.mul(k.get(d), IrValue.i64(w.windowDilation())));

@@ -4,6 +4,7 @@ import io.tessera.compiler.backend.CompilationException;
 import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Shape;
 import java.util.Arrays;
 
 /**
@@ -15,6 +16,14 @@ import java.util.Arrays;
  * integer type are read as signed 64-bit values (unsigned ones zero-extended); a {@code u64}
  * index of 2^63 or more reads as {@code Long.MAX_VALUE}, a huge positive start, which clamps to
  * the top here and makes scatter skip its window, as the interpreter does.
+ *
+ * <p>Dynamic rows ({@code f32[?,8]}, as the batching pass makes them): a window spanning the
+ * whole dynamic dimension (operand and update both {@code ?} there) starts at row 0, and gather
+ * reads a dynamic operand dimension only as a batching dimension paired with the indices' rows,
+ * each row from its own row. A start index that would move a window of a constant number of rows
+ * along the runtime rows (a dynamic-slice of a dynamic operand, a constant-size update of it, a
+ * gather indexing its rows) has no size to clamp to at compile time, and is refused naming the
+ * instruction.
  */
 public final class DynamicIndexing {
   private DynamicIndexing() {}
@@ -59,13 +68,13 @@ public final class DynamicIndexing {
     IrValue[] idx = new IrValue[dims.length];
     for (int d = 0; d < dims.length; d++) {
       IrValue offset = b.sub(index.get(d), starts[d]); // negative is huge unsigned
-      IrValue in = b.icmp("ult", offset, IrValue.i64(updateDims[d]));
+      IrValue in = b.icmp("ult", offset, b.dimensionSize(updateDims[d]));
       idx[d] = b.select(in, offset, IrValue.i64(0));
       inside = b.and(inside, in);
     }
     IrValue old = e.emit(operand, index);
-    if (update.shape().elementCount() == 0) {
-      return old;
+    if (hasEmptyDimension(updateDims)) {
+      return old; // nothing to read the update at (a dynamic dimension alone never empties it: no index runs then)
     }
     IrValue fresh = e.emit(update, new IrIndex(idx, updateDims, null));
     return b.select(inside, fresh, old);
@@ -82,7 +91,7 @@ public final class DynamicIndexing {
     boolean vectorForm = given == 1 && instr.operand(first).shape().rank() == 1;
     boolean fits = vectorForm ? instr.operand(first).shape().dimension(0) == rank : given == rank;
     for (int d = 0; fits && d < rank; d++) {
-      fits = window[d] <= dims[d] && window[d] >= 0;
+      fits = dims[d] == Shape.DYNAMIC || (window[d] <= dims[d] && window[d] >= 0);
     }
     if (!fits) {
       throw error(instr, "needs one start index per operand dimension (" + rank
@@ -90,6 +99,15 @@ public final class DynamicIndexing {
     }
     IrValue[] starts = new IrValue[rank];
     for (int d = 0; d < rank; d++) {
+      if (dims[d] == Shape.DYNAMIC) {
+        if (window[d] != Shape.DYNAMIC) {
+          throw error(instr, "a start index along the dynamic dimension " + d + " of "
+              + instr.operand(0).shape().toStringWithoutLayout() + " is not supported: a window of " + window[d]
+              + " row(s) would move along the runtime rows");
+        }
+        starts[d] = IrValue.i64(0); // the window spans every row, so its start clamps to 0
+        continue;
+      }
       Instruction index = vectorForm ? instr.operand(first) : instr.operand(first + d);
       ElementType type = index.shape().elementType();
       if (!type.isInteger() || (!vectorForm && !index.shape().isScalar())) {
@@ -142,6 +160,7 @@ public final class DynamicIndexing {
     checkDims(instr, indicesBatching, indexDims.length);
     boolean[] isOffset = new boolean[outDims.length];
     mark(instr, isOffset, offsetDims);
+    boolean[] rowBatching = rowBatchingDims(instr, opDims, indexDims, operandBatching, indicesBatching, sliceSizes);
 
     // Batch position: the output dimensions that are not offset dimensions, in order.
     int batchRank = indexDims.length - (ivd == indexDims.length ? 0 : 1);
@@ -182,6 +201,10 @@ public final class DynamicIndexing {
     IrValue[] idx = new IrValue[opDims.length];
     int k = 0;
     for (int d = 0; d < opDims.length; d++) {
+      if (rowBatching[d]) {
+        idx[d] = start[d]; // this row's own row of the operand: below the row count, nothing to clamp
+        continue;
+      }
       if (sliceSizes[d] < 0 || sliceSizes[d] > opDims[d]) {
         throw error(instr, "slice_sizes[" + d + "]=" + sliceSizes[d] + " does not fit operand " + operand.shape());
       }
@@ -200,6 +223,40 @@ public final class DynamicIndexing {
       throw error(instr, "offset_dims has " + offsetDims.length + " entries for " + k + " spanned operand dimensions");
     }
     return e.emit(operand, new IrIndex(idx, opDims, null));
+  }
+
+  /**
+   * Marks the operand's dynamic dimensions, each of which must be a batching dimension paired with
+   * a dynamic dimension of the indices (and slice size 1): output row r then reads operand row r.
+   * Any other use of a dynamic operand dimension would index the runtime rows with a start that
+   * cannot be clamped at compile time.
+   */
+  private static boolean[] rowBatchingDims(Instruction instr, int[] opDims, int[] indexDims, long[] operandBatching,
+                                           long[] indicesBatching, long[] sliceSizes) {
+    boolean[] rows = new boolean[opDims.length];
+    for (int i = 0; i < operandBatching.length; i++) {
+      int d = (int) operandBatching[i];
+      if (opDims[d] == Shape.DYNAMIC && indexDims[(int) indicesBatching[i]] == Shape.DYNAMIC && sliceSizes[d] == 1) {
+        rows[d] = true;
+      }
+    }
+    for (int d = 0; d < opDims.length; d++) {
+      if (opDims[d] == Shape.DYNAMIC && !rows[d]) {
+        throw error(instr, "gathering along the dynamic dimension " + d + " of "
+            + instr.operand(0).shape().toStringWithoutLayout()
+            + " is not supported: it may only be a batching dimension paired with the indices' rows");
+      }
+    }
+    return rows;
+  }
+
+  private static boolean hasEmptyDimension(int[] dims) {
+    for (int d : dims) {
+      if (d == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Size of batch dimension {@code k} of indices whose vector dimension is {@code ivd}. */

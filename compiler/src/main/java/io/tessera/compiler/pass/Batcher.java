@@ -262,7 +262,16 @@ final class Batcher {
         operands.add(helper(Opcode.BROADCAST, full, List.of(mapped.get(op)), dimensionsAttr(new long[] {at})));
       }
     }
-    return emit(i, RowDim.at(at), i.opcode(), withRowDim(i.shape(), at), operands, i.attributes());
+    Attributes attributes = i.attributes();
+    if (i.opcode() == Opcode.MAP && attributes.has(Attr.DIMENSIONS)) {
+      // map lists every dimension it maps over; the row dimension is one more.
+      long[] all = new long[rank + 1];
+      for (int d = 0; d <= rank; d++) {
+        all[d] = d;
+      }
+      attributes = attributes.with(Attr.DIMENSIONS, all);
+    }
+    return emit(i, RowDim.at(at), i.opcode(), withRowDim(i.shape(), at), operands, attributes);
   }
 
   private int firstRowDimOfRank(Instruction i, int rank) {

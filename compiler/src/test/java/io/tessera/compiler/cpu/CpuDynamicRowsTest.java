@@ -262,16 +262,13 @@ class CpuDynamicRowsTest {
           ROOT c = f32[?,4] concatenate(x, x), dimensions={0}
         }
         """);
-    assertCompileError("not supported by the cpu backend yet: sort with a dynamic dimension at %s", """
+    assertCompileError("not supported by the cpu backend yet: batch-norm-training with a dynamic dimension at %bn",
+        """
         HloModule m
-        cmp {
-          a = f32[] parameter(0)
-          b = f32[] parameter(1)
-          ROOT c = pred[] compare(a, b), direction=LT
-        }
         ENTRY e {
-          x = f32[?,4] parameter(0)
-          ROOT s = f32[?,4] sort(x), dimensions={1}, to_apply=cmp
+          x = f32[?,3] parameter(0)
+          s = f32[3] parameter(1)
+          ROOT bn = (f32[?,3], f32[3], f32[3]) batch-norm-training(x, s, s), epsilon=0.001, feature_index=1
         }
         """);
   }

@@ -16,16 +16,20 @@ import io.tessera.compiler.text.HloPrinter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The batching property: a batched module run on N rows (its row count bound with
  * {@link DynamicShapes#bind}) gives, row by row, what the per-row module gives on each row.
+ * Backend tests check the same property with the batched module compiled once for any row count
+ * ({@link #assertRowByRow(Module, int, long, String, Function)}).
  */
-final class BatchingNumerics {
+public final class BatchingNumerics {
   private BatchingNumerics() {}
 
   /** Batches a copy of {@code perRow}, checks it verifies and round-trips as text, and returns it. */
-  static Module batched(Module perRow) {
+  public static Module batched(Module perRow) {
     Module batched = ModuleCopy.copy(perRow);
     new BatchingPass().run(batched);
     assertEquals(List.of(), Verifier.problems(batched), () -> HloPrinter.print(batched));
@@ -39,6 +43,22 @@ final class BatchingNumerics {
    * compares each row of its results with {@code perRow} run on that row alone.
    */
   static void assertRowByRow(Module perRow, Module batched, int rows, long seed, String what) {
+    check(perRow, rows, seed, what, () -> "\n" + HloPrinter.print(batched),
+        stacked -> new Interpreter().run(DynamicShapes.bind(batched, rows), stacked));
+  }
+
+  /**
+   * Runs {@code runBatched} on {@code rows} random rows stacked along a new leading dimension (the
+   * parameters of the batched module, in order) and compares each row of its result with
+   * {@code perRow} run on that row alone by the interpreter.
+   */
+  public static void assertRowByRow(Module perRow, int rows, long seed, String what,
+                                    Function<List<Literal>, Literal> runBatched) {
+    check(perRow, rows, seed, what, () -> "", runBatched);
+  }
+
+  private static void check(Module perRow, int rows, long seed, String what, Supplier<String> details,
+                            Function<List<Literal>, Literal> runBatched) {
     Random random = new Random(seed);
     List<List<Literal>> perRowArgs = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
@@ -53,13 +73,13 @@ final class BatchingNumerics {
       int param = k;
       stacked.add(RowStacking.stack(perRowArgs.stream().map(a -> a.get(param)).toList(), perRow.entry().parameter(k).shape()));
     }
-    Literal all = new Interpreter().run(DynamicShapes.bind(batched, rows), stacked);
+    Literal all = runBatched.apply(stacked);
     for (int r = 0; r < rows; r++) {
       Literal expected = new Interpreter().run(perRow, perRowArgs.get(r));
       Literal actual = RowStacking.row(all, r);
       int shown = r;
       assertNull(LiteralComparator.DEFAULT.mismatch(expected, actual),
-          () -> what + ", " + rows + " rows: row " + shown + " differs\n" + HloPrinter.print(batched));
+          () -> what + ", " + rows + " rows: row " + shown + " differs" + details.get());
     }
   }
 

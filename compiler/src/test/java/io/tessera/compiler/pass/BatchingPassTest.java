@@ -2,12 +2,14 @@ package io.tessera.compiler.pass;
 
 import static io.tessera.compiler.pass.BatchingNumerics.assertRowByRow;
 import static io.tessera.compiler.pass.BatchingNumerics.batched;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tessera.compiler.eval.ElidedConstants;
+import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.hlo.Opcode;
@@ -38,6 +40,26 @@ class BatchingPassTest {
 
   private static String entry(String body) {
     return "HloModule m\nENTRY e {\n" + body + "}\n";
+  }
+
+  @Test
+  void aMapListsTheRowDimensionAmongItsDimensions() {
+    String perRow = """
+        HloModule m
+        add {
+          a = f32[] parameter(0)
+          b = f32[] parameter(1)
+          ROOT c = f32[] add(a, b)
+        }
+        ENTRY e {
+          x = f32[2,3] parameter(0)
+          y = f32[2,3] parameter(1)
+          ROOT m = f32[2,3] map(x, y), dimensions={0,1}, to_apply=add
+        }
+        """;
+    assertBatchesRowByRow(perRow);
+    Instruction map = batched(HloParser.parse(perRow)).entry().root();
+    assertArrayEquals(new long[] {0, 1, 2}, map.requireAttr(Attr.DIMENSIONS));
   }
 
   @Test
