@@ -71,7 +71,8 @@ public final class BatchingNumerics {
     List<Literal> stacked = new ArrayList<>();
     for (int k = 0; k < perRow.entry().parameterCount(); k++) {
       int param = k;
-      stacked.add(RowStacking.stack(perRowArgs.stream().map(a -> a.get(param)).toList(), perRow.entry().parameter(k).shape()));
+      stacked.add(RowStacking.stack(perRowArgs.stream().map(a -> a.get(param)).toList(),
+          perRow.entry().parameter(k).shape()));
     }
     Literal all = runBatched.apply(stacked);
     for (int r = 0; r < rows; r++) {
