@@ -21,7 +21,7 @@ class CpuBatchedPipelineTest {
 
   @Test
   void batchedRandomProgramsAfterTheCpuPipelineAgreeRowByRow() {
-    int count = Integer.getInteger("tessera.randomPrograms", 120);
+    int count = Integer.getInteger("tessera.randomPrograms", 80);
     for (long seed = 0; seed < count; seed++) {
       Module perRow = RandomPrograms.generate(seed);
       Module optimized = Pipelines.optimizedFor(CpuBackend.NAME, BatchingNumerics.batched(perRow));
