@@ -86,7 +86,9 @@ final class ConvolutionEmitter {
     ElementType t = out.elementType();
     boolean accumulateInOutput = (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) && batchGroups == 1
         && dn.outputFeature() == od.length - 1 && dn.kernelOutputFeature() == rd.length - 1;
-    if (accumulateInOutput) {
+    if (ConvolutionGemm.applies(g, lhs.elementType(), rhs.elementType(), t, batchGroups)) {
+      ConvolutionGemm.emit(c, conv.name(), g, lhs, rhs, out);
+    } else if (accumulateInOutput) {
       featureRows(b, g, lhs, rhs, out, featureGroups);
     } else {
       perElement(b, g, lhs, rhs, out);
@@ -95,7 +97,7 @@ final class ConvolutionEmitter {
   }
 
   /** The index arithmetic of one convolution; the group sizes are per output feature. */
-  private record Geometry(ConvDimensionNumbers dn, Window window, int[] ld, int[] rd, int[] od, int[] taps,
+  record Geometry(ConvDimensionNumbers dn, Window window, int[] ld, int[] rd, int[] od, int[] taps,
                           int inFeaturesPerGroup, int outPerFeatureGroup, int outPerBatchGroup, int batchGroupSize) {
 
     /**
