@@ -108,6 +108,9 @@ final class ComputationEmitter {
           + " parameter(s), called with " + arguments.size());
     }
     for (Instruction instr : reachableInOrder(computation)) {
+      if (values.containsKey(instr)) {
+        continue; // emitted ahead of its turn: an epilogue and its operands (emitConvolution)
+      }
       List<ArrayValue> value;
       try {
         value = emitInstruction(instr);
@@ -277,7 +280,7 @@ final class ComputationEmitter {
         DotEmitter.emit(b, instr, lhs, rhs, out, scratch.gemmPacking());
         yield List.of(ArrayValue.inMemory(out));
       }
-      case CONVOLUTION -> buffersOf(List.of(ConvolutionEmitter.emit(this, instr)));
+      case CONVOLUTION -> emitConvolution(instr);
       case SORT -> buffersOf(SortEmitter.emit(this, instr));
       case SCATTER -> buffersOf(ScatterEmitter.emit(this, instr));
       case REDUCE_WINDOW -> buffersOf(WindowEmitter.reduceWindow(this, instr));
@@ -293,6 +296,67 @@ final class ComputationEmitter {
         yield List.of(ArrayValue.elemental(elemental, instr));
       }
     };
+  }
+
+  /**
+   * A convolution; with its consumer when that is elementwise ({@link ElementwiseEpilogue}, a
+   * bias and activation) and the convolution runs in tiles: the consumer is computed from each
+   * tile as soon as it is written, into the same buffer (the consumer's), so the convolution's
+   * output never makes a round trip through memory. The consumer is then done ahead of its turn.
+   */
+  private List<ArrayValue> emitConvolution(Instruction conv) {
+    Instruction consumer = ConvolutionEmitter.usesImplicitGemm(conv)
+        ? ElementwiseEpilogue.find(computation, conv, this::availableNow) : null;
+    if (consumer == null) {
+      IrArray out = output(conv, 0);
+      ConvolutionEmitter.emit(this, conv, out, null);
+      return List.of(ArrayValue.inMemory(out));
+    }
+    for (Instruction operand : consumer.operands()) {
+      if (operand != conv) {
+        emitAhead(operand);
+      }
+    }
+    IrArray out = output(consumer, 0);
+    // What the consumer reads of the convolution: the element just written, before it overwrites it.
+    // The consumer is the convolution's only user, so nothing reads this buffer as the convolution later.
+    List<ArrayValue> convolution = List.of(ArrayValue.inMemory(out));
+    values.put(conv, convolution);
+    ArrayValue epilogue = emitInstruction(consumer).get(0);
+    if (epilogue.inMemory()) {
+      throw new IllegalStateException("%" + consumer.name() + " is not elemental; it cannot be a convolution's epilogue");
+    }
+    ConvolutionEmitter.emit(this, conv, out, index -> out.store(b, index, epilogue.at(b, index)));
+    values.put(consumer, List.of(ArrayValue.inMemory(out)));
+    return convolution;
+  }
+
+  /**
+   * Whether {@code instr}'s value can be had at this point without emitting a loop: it is emitted
+   * already, a parameter, or elemental (not materialized) over such values.
+   */
+  private boolean availableNow(Instruction instr) {
+    if (values.containsKey(instr)) {
+      return true;
+    }
+    Opcode op = instr.opcode();
+    if (op == Opcode.PARAMETER) {
+      return true; // bound by the caller
+    }
+    if (op == Opcode.TUPLE || op == Opcode.GET_TUPLE_ELEMENT || writesMemory(op)
+        || op.callsComputations() || !instr.shape().isArray() || policy.materializes(instr)) {
+      return false;
+    }
+    return instr.operands().stream().allMatch(this::availableNow);
+  }
+
+  /** Emits an instruction {@link #availableNow} (elemental: no code) and its operands before their turn. */
+  private void emitAhead(Instruction instr) {
+    if (values.containsKey(instr)) {
+      return;
+    }
+    instr.operands().forEach(this::emitAhead);
+    values.put(instr, emitInstruction(instr));
   }
 
   /**

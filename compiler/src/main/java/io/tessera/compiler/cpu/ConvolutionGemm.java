@@ -10,6 +10,7 @@ import io.tessera.compiler.llvm.IrIndex;
 import io.tessera.compiler.llvm.IrValue;
 import io.tessera.compiler.llvm.LoopEmitter;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * An f32 or f64 convolution as an implicit GEMM, in explicit vector IR like {@link GemmEmitter}:
@@ -57,9 +58,12 @@ final class ConvolutionGemm {
     return g.outPerFeatureGroup() >= lanes(out) && k > 0 && work >= GemmEmitter.MIN_WORK;
   }
 
-  /** Emits the convolution into {@code out}; {@code c} provides the packed kernel's temporary. */
+  /**
+   * Emits the convolution into {@code out}; {@code c} provides the packed kernel's temporary. A
+   * non-null {@code epilogue} gets the index of each output element once, after its tile is stored.
+   */
   static void emit(ComputationEmitter c, String hint, ConvolutionEmitter.Geometry g, IrArray lhs, IrArray rhs,
-                   IrArray out) {
+                   IrArray out, Consumer<IrIndex> epilogue) {
     Tiles t = new Tiles(g, out.elementType());
     IrArray packed = c.temp(hint + ".packed_kernel",
         Shape.array(t.type, Math.toIntExact((long) t.groups * t.panels * t.k * t.nr)));
@@ -72,7 +76,7 @@ final class ConvolutionGemm {
       }
       LoopEmitter.forRange(b, "conv.group", i64(t.groups), group ->
           LoopEmitter.forRange(b, "conv.panel", i64(t.panels), panel ->
-              panelTile(b, t, lhs, packed, out, rows, group, panel)));
+              panelTile(b, t, lhs, packed, out, rows, group, panel, epilogue)));
     });
   }
 
@@ -135,7 +139,8 @@ final class ConvolutionGemm {
     /** Row {@code ir} of tile {@code tile}: its position (the last one past the end) decomposed. */
     Row row(IrBuilder b, IrValue tile, int ir) {
       IrValue m = b.add(b.mul(tile, i64(MR)), i64(ir));
-      m = b.select(b.icmp("ult", m, i64(positions)), m, i64(positions - 1));
+      IrValue valid = b.icmp("ult", m, i64(positions));
+      m = b.select(valid, m, i64(positions - 1));
       IrIndex pos = IrIndex.fromLinear(b, m, positionDims);
       IrValue[] at = new IrValue[g.od().length];
       IrValue outOffset = i64(0);
@@ -149,7 +154,7 @@ final class ConvolutionGemm {
         Window.Dim w = g.window().dim(s);
         start[s] = b.sub(b.mul(at[dn.outputSpatial(s)], i64(w.stride())), i64(w.padLow()));
       }
-      return new Row(outOffset, inOffset, start);
+      return new Row(valid, at, outOffset, inOffset, start);
     }
 
     /**
@@ -177,11 +182,12 @@ final class ConvolutionGemm {
   }
 
   /**
-   * One output position of a tile: its element offset in the result, its batch's offset in the
+   * One output position of a tile: whether it exists (else it is a copy of the last), its index in
+   * the result (the feature entry unset), its element offset there, its batch's offset in the
    * input, and per spatial dimension the input coordinate of tap 0 ({@code p * stride - pad_low},
    * in the base-dilated input).
    */
-  private record Row(IrValue outOffset, IrValue inOffset, IrValue[] start) {}
+  private record Row(IrValue valid, IrValue[] at, IrValue outOffset, IrValue inOffset, IrValue[] start) {}
 
   /**
    * packed[((group * panels + panel) * k + tap * features + f) * NR + j] = kernel[tap (reversed
@@ -221,7 +227,7 @@ final class ConvolutionGemm {
 
   /** Output features [group O + panel NR, + NR) of the tile's MR positions. */
   private static void panelTile(IrBuilder b, Tiles t, IrArray lhs, IrArray packed, IrArray out, Row[] rows,
-                                IrValue group, IrValue panel) {
+                                IrValue group, IrValue panel, Consumer<IrIndex> epilogue) {
     String vt = t.vec();
     int vsize = t.lanes * t.size();
     IrValue[][] acc = new IrValue[MR][2];
@@ -270,6 +276,47 @@ final class ConvolutionGemm {
       b.startBlock(done);
     });
     storeTile(b, t, out, rows, group, panel, acc);
+    if (epilogue != null) {
+      applyEpilogue(b, t, rows, group, panel, epilogue);
+    }
+  }
+
+  /**
+   * Passes each element of the stored tile to {@code epilogue}, once: rows past the last position
+   * (copies of it) are skipped, as are features past the group's last.
+   */
+  private static void applyEpilogue(IrBuilder b, Tiles t, Row[] rows, IrValue group, IrValue panel,
+                                    Consumer<IrIndex> epilogue) {
+    IrValue first = b.add(b.mul(group, i64(t.g.outPerFeatureGroup())), b.mul(panel, i64(t.nr)));
+    IrValue cols = columns(b, t, panel);
+    int feature = t.dn.outputFeature();
+    long featureStride = t.outStrides[feature];
+    for (Row row : rows) {
+      String apply = b.newLabel("conv.epilogue");
+      String next = b.newLabel("conv.epilogue.next");
+      b.condBr(row.valid(), apply, next);
+      b.startBlock(apply);
+      b.enterScope();
+      LoopEmitter.forRange(b, "conv.epilogue.j", cols, j -> {
+        IrValue o = b.add(first, j);
+        IrValue[] at = row.at().clone();
+        at[feature] = o;
+        epilogue.accept(new IrIndex(at, t.g.od(), b.add(row.outOffset(), b.mul(o, i64(featureStride)))));
+      });
+      b.exitScope();
+      b.br(next);
+      b.startBlock(next);
+    }
+  }
+
+  /** How many of the panel's NR output features exist: NR, or fewer in a group's last panel. */
+  private static IrValue columns(IrBuilder b, Tiles t, IrValue panel) {
+    int outPerGroup = t.g.outPerFeatureGroup();
+    if (outPerGroup % t.nr == 0) {
+      return i64(t.nr);
+    }
+    IrValue left = b.sub(i64(outPerGroup), b.mul(panel, i64(t.nr)));
+    return b.select(b.icmp("slt", left, i64(t.nr)), left, i64(t.nr));
   }
 
   /**
@@ -342,8 +389,7 @@ final class ConvolutionGemm {
         b.store(b.load(vt, acc[i][h], vsize), b.gep(et, tile, i64((long) i * t.nr + (long) h * t.lanes)), size);
       }
     }
-    IrValue left = b.sub(i64(outPerGroup), b.mul(panel, i64(t.nr)));
-    IrValue cols = b.select(b.icmp("slt", left, i64(t.nr)), left, i64(t.nr));
+    IrValue cols = columns(b, t, panel);
     for (int i = 0; i < MR; i++) {
       int row = i;
       LoopEmitter.forRange(b, "conv.store.j", cols, j -> {

@@ -1,5 +1,6 @@
 package io.tessera.compiler.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,13 +22,18 @@ import org.junit.jupiter.api.TestFactory;
  * f64: a last tile of positions and a last panel of output features that are partly past the
  * end, stride, SAME, VALID, asymmetric, negative and wider-than-the-kernel padding, window and
  * input dilation, reversal, feature groups, 1-D, 3-D and no spatial dimensions, 1x1 kernels,
- * NCHW and feature-major layouts (strided input features, element-wise stores) and a fused
- * bias and ReLU. Inputs are multiples of 1/8 in [-2.5, 2.5], so every product and partial sum is
+ * NCHW and feature-major layouts (strided input features, element-wise stores); and elementwise
+ * consumers applied to each tile in place (bias and ReLU, as plain instructions or a loop fusion;
+ * an expensive one), next to consumers that must keep their own loop (another element type, other
+ * indices, a convolution that is also a result). Inputs are multiples of 1/8 in [-2.5, 2.5], so every product and partial sum is
  * exact in f32 and the results must match bit for bit whatever the summation order.
  */
 class CpuConvolutionGemmTest {
 
   private record Case(String name, String body) {}
+
+  /** A convolution with a consumer, and whether that consumer should run as its in-place epilogue. */
+  private record Epilogue(Case c, boolean inPlace, Oracle.Tolerance tolerance) {}
 
   private static final List<Case> CASES = List.of(
       new Case("NHWC 3x3 SAME: last tile and last panel partly past the end", """
@@ -94,12 +100,109 @@ class CpuConvolutionGemmTest {
           zb = T[2,8,8,16] broadcast(z), dimensions={}
           ROOT r = T[2,8,8,16] maximum(a, zb)"""));
 
+  private static final List<Epilogue> EPILOGUES = List.of(
+      new Epilogue(new Case("bias and ReLU fusion (the benchmark's), last tile and panel partly past the end", """
+          fused_bias_relu {
+            b = T[19] parameter(0)
+            p = T[2,7,8,19] parameter(1)
+            bb = T[2,7,8,19] broadcast(b), dimensions={3}
+            a = T[2,7,8,19] add(p, bb)
+            z = T[] constant(0)
+            zb = T[2,7,8,19] broadcast(z), dimensions={}
+            ROOT r = T[2,7,8,19] maximum(a, zb)
+          }
+          ENTRY e {
+            x = T[2,7,8,5] parameter(0)
+            k = T[3,3,5,19] parameter(1)
+            c = T[2,7,8,19] convolution(x, k), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f
+            bias = T[19] parameter(2)
+            ROOT f = T[2,7,8,19] fusion(bias, c), kind=kLoop, calls=fused_bias_relu
+          }"""), true, Oracle.Tolerance.EXACT),
+      new Epilogue(new Case("bias added once to each element, also in the last tile's copies of the last position", """
+          ENTRY e {
+            x = T[2,7,8,5] parameter(0)
+            k = T[3,3,5,16] parameter(1)
+            c = T[2,7,8,16] convolution(x, k), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f
+            bias = T[16] parameter(2)
+            bb = T[2,7,8,16] broadcast(bias), dimensions={3}
+            ROOT a = T[2,7,8,16] add(c, bb)
+          }"""), true, Oracle.Tolerance.EXACT),
+      new Epilogue(new Case("NCHW: strided features, the convolution read twice", """
+          ENTRY e {
+            x = T[2,5,8,8] parameter(0)
+            k = T[20,5,3,3] parameter(1)
+            c = T[2,20,8,8] convolution(x, k), window={size=3x3 pad=1_1x1_1}, dim_labels=bf01_oi01->bf01
+            ROOT s = T[2,20,8,8] multiply(c, c)
+          }"""), true, Oracle.Tolerance.EXACT),
+      new Epilogue(new Case("feature groups, then an expensive epilogue", """
+          fused_tanh {
+            b = T[16] parameter(0)
+            p = T[2,6,6,16] parameter(1)
+            bb = T[2,6,6,16] broadcast(b), dimensions={3}
+            a = T[2,6,6,16] add(p, bb)
+            ROOT t = T[2,6,6,16] tanh(a)
+          }
+          ENTRY e {
+            x = T[2,6,6,6] parameter(0)
+            k = T[3,3,3,16] parameter(1)
+            c = T[2,6,6,16] convolution(x, k), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f, feature_group_count=2
+            bias = T[16] parameter(2)
+            ROOT f = T[2,6,6,16] fusion(bias, c), kind=kLoop, calls=fused_tanh
+          }"""), true, Oracle.Tolerance.ulps(4)),
+      new Epilogue(new Case("a fusion that reads the convolution at other indices keeps its own loop", """
+          fused_reverse {
+            p = T[2,6,6,16] parameter(0)
+            r = T[2,6,6,16] reverse(p), dimensions={1}
+            ROOT a = T[2,6,6,16] add(r, p)
+          }
+          ENTRY e {
+            x = T[2,6,6,4] parameter(0)
+            k = T[3,3,4,16] parameter(1)
+            c = T[2,6,6,16] convolution(x, k), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f
+            ROOT f = T[2,6,6,16] fusion(c), kind=kLoop, calls=fused_reverse
+          }"""), false, Oracle.Tolerance.EXACT),
+      new Epilogue(new Case("a convolution that is also a result keeps its own buffer", """
+          ENTRY e {
+            x = T[2,6,6,4] parameter(0)
+            k = T[3,3,4,16] parameter(1)
+            c = T[2,6,6,16] convolution(x, k), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f
+            n = T[2,6,6,16] negate(c)
+            ROOT t = (T[2,6,6,16], T[2,6,6,16]) tuple(c, n)
+          }"""), false, Oracle.Tolerance.EXACT),
+      new Epilogue(new Case("a consumer of another element type keeps its own loop", """
+          ENTRY e {
+            x = f32[2,6,6,4] parameter(0)
+            k = f32[3,3,4,16] parameter(1)
+            c = f32[2,6,6,16] convolution(x, k), window={size=3x3 pad=1_1x1_1}, dim_labels=b01f_01io->b01f
+            ROOT d = f64[2,6,6,16] convert(c)
+          }"""), false, Oracle.Tolerance.EXACT));
+
+  @TestFactory
+  Stream<DynamicTest> epiloguesMatchTheInterpreter() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (ElementType t : List.of(ElementType.F32, ElementType.F64)) {
+      for (Epilogue e : EPILOGUES) {
+        tests.add(DynamicTest.dynamicTest(e.c().name() + " " + t, () -> check(t, e.c(), e.tolerance())));
+      }
+    }
+    return tests.stream();
+  }
+
+  @Test
+  void elementwiseConsumersRunAsEpilogues() {
+    for (Epilogue e : EPILOGUES) {
+      String ir = Oracle.CPU.emitLlvmIr(module(ElementType.F32, e.c()), BackendOptions.defaults(), false);
+      assertTrue(ir.contains("conv.interior"), "expected the implicit GEMM for " + e.c().name());
+      assertEquals(e.inPlace(), ir.contains("conv.epilogue"), e.c().name());
+    }
+  }
+
   @TestFactory
   Stream<DynamicTest> convolutionsMatchTheInterpreter() {
     List<DynamicTest> tests = new ArrayList<>();
     for (ElementType t : List.of(ElementType.F32, ElementType.F64)) {
       for (Case c : CASES) {
-        tests.add(DynamicTest.dynamicTest(c.name() + " " + t, () -> check(t, c)));
+        tests.add(DynamicTest.dynamicTest(c.name() + " " + t, () -> check(t, c, Oracle.Tolerance.EXACT)));
       }
     }
     return tests.stream();
@@ -121,10 +224,11 @@ class CpuConvolutionGemmTest {
   }
 
   private static Module module(ElementType t, Case c) {
-    return HloParser.parse("HloModule m\nENTRY e {\n" + c.body().replace("T[", t + "[") + "\n}\n");
+    String body = c.body().contains("ENTRY") ? c.body() : "ENTRY e {\n" + c.body() + "\n}";
+    return HloParser.parse("HloModule m\n" + body.replace("T[", t + "[") + "\n");
   }
 
-  private static void check(ElementType t, Case c) {
+  private static void check(ElementType t, Case c, Oracle.Tolerance tolerance) {
     Module module = module(t, c);
     Random random = new Random(c.name().hashCode());
     List<Literal> args = new ArrayList<>();
@@ -136,6 +240,6 @@ class CpuConvolutionGemmTest {
       args.add(v);
     }
     Literal expected = Oracle.INTERPRETER.run(module, args);
-    Oracle.assertClose(expected, Oracle.runCpu(module, args), Oracle.Tolerance.EXACT, c.name() + " " + t);
+    Oracle.assertClose(expected, Oracle.runCpu(module, args), tolerance, c.name() + " " + t);
   }
 }
