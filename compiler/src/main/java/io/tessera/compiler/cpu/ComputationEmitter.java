@@ -352,7 +352,7 @@ final class ComputationEmitter {
 
   /** Emits an instruction {@link #availableNow} (elemental: no code) and its operands before their turn. */
   private void emitAhead(Instruction instr) {
-    if (values.containsKey(instr)) {
+    if (values.containsKey(instr) || !availableNow(instr)) {
       return;
     }
     instr.operands().forEach(this::emitAhead);
@@ -380,8 +380,33 @@ final class ComputationEmitter {
       return value;
     }
     IrArray out = output(instr, 0);
-    store(value.get(0), out);
+    Instruction reduce = reduceReading(instr);
+    if (reduce == null) {
+      store(value.get(0), out);
+      return List.of(ArrayValue.inMemory(out));
+    }
+    // The reduce's loops compute every element of instr once: they store it as they go, so the
+    // reduce does not read back what a loop of its own just wrote (softmax's row sum of exp(x - max)).
+    values.put(instr, value); // elemental, for the reduce's loops; the caller then records the buffer
+    reduce.operands().forEach(this::emitAhead);
+    List<IrArray> reduced = outputs(reduce);
+    ReduceEmitter.emit(b, elemental, reduce, reduced, (index, v) -> out.store(b, index, v));
+    values.put(reduce, buffersOf(reduced));
     return List.of(ArrayValue.inMemory(out));
+  }
+
+  /**
+   * A single-input reduce of {@code instr} (about to be materialized) whose init value is
+   * {@link #availableNow}: it can be emitted here, writing {@code instr} as it reads it; or null.
+   */
+  private Instruction reduceReading(Instruction instr) {
+    for (Instruction user : computation.users(instr)) {
+      if (user.opcode() == Opcode.REDUCE && user.operandCount() == 2 && user.operand(0) == instr
+          && user.operand(1) != instr && user.shape().isArray() && availableNow(user.operand(1))) {
+        return user;
+      }
+    }
+    return null;
   }
 
   private static List<ArrayValue> buffersOf(List<IrArray> buffers) {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU emitter's materialization policy ({@link MaterializationPolicy}): an expensive elemental
- * value read by several loops is computed once into memory, one read by a single loop stays
- * inline. The emitted IR shows it by the number of calls of the f32 {@code exp} approximation
+ * value read by several loops is computed once into memory (by the loop of a reduce that reads it,
+ * when there is one), one read by a single loop stays inline. The emitted IR shows it by the number of calls of the f32 {@code exp} approximation
  * (one per place it is computed, before LLVM's optimizations); the results must still match the
  * interpreter.
  */
@@ -96,6 +96,39 @@ class CpuMaterializationTest {
   }
 
   @Test
+  void theRowSumWritesTheExponentialAsItReadsIt() {
+    // No loop of its own stores exp(x - max): the row sum's loop does, so the sum reads no temporary back.
+    for (boolean pipeline : new boolean[] {false, true}) {
+      Module module = parse(SOFTMAX);
+      if (pipeline) {
+        Pipelines.cpuDefault().run(module);
+      }
+      String ir = ir(module);
+      assertFalse(ir.contains("store."), "no loop only stores a temporary:\n" + ir);
+      assertEquals(1, count(ir, EXP_CALL));
+    }
+  }
+
+  @Test
+  void aColumnSumWritesItsExpensiveInputAsItReadsIt() {
+    // Reducing the leading dimension walks the input in the other loop order; the division reads it again.
+    String hlo = "HloModule columns\n" + REDUCERS + """
+        ENTRY e {
+          x = f32[7,33] parameter(0)
+          ex = f32[7,33] exponential(x)
+          zero = f32[] constant(0)
+          sum = f32[33] reduce(ex, zero), dimensions={0}, to_apply=add
+          sb = f32[7,33] broadcast(sum), dimensions={1}
+          ROOT p = f32[7,33] divide(ex, sb)
+        }
+        """;
+    String ir = ir(parse(hlo));
+    assertFalse(ir.contains("store."), "no loop only stores a temporary:\n" + ir);
+    assertEquals(1, count(ir, EXP_CALL));
+    assertMatchesInterpreter(hlo, false);
+  }
+
+  @Test
   void aCheapValueReadByTwoLoopsStaysInline() {
     String hlo = "HloModule cheap\n" + REDUCERS + """
         ENTRY e {
@@ -124,7 +157,8 @@ class CpuMaterializationTest {
         }
         """;
     String ir = ir(parse(hlo));
-    assertTrue(ir.contains("store.t."), "tanh is stored once:\n" + ir);
+    assertEquals(1, count(ir, "call float @tessera.math.tanh.f32("), "tanh is computed once:\n" + ir);
+    assertFalse(ir.contains("store.t."), "by the row sum's loop, which stores it as it goes:\n" + ir);
     assertFalse(ir.contains("%t0"), "into the result buffer, not a temporary:\n" + ir);
     assertMatchesInterpreter(hlo, false);
   }
