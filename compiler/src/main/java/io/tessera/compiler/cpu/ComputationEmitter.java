@@ -76,6 +76,8 @@ final class ComputationEmitter {
   private final List<List<ArrayValue>> arguments;
   private final Map<Instruction, List<ArrayValue>> values = new IdentityHashMap<>();
   private final Map<ArrayValue, IrArray> copiesInMemory = new HashMap<>();
+  /** Instructions to compute, at their turn, into the buffer of a materialized value they read in place. */
+  private final Map<Instruction, IrArray> inPlaceOutputs = new IdentityHashMap<>();
   private final ElementalEmitter elemental;
   private final MaterializationPolicy.Plan policy;
 
@@ -114,6 +116,11 @@ final class ComputationEmitter {
       List<ArrayValue> value;
       try {
         value = emitInstruction(instr);
+        IrArray inPlace = inPlaceOutputs.get(instr);
+        if (inPlace != null) {
+          store(value.get(0), inPlace); // over the value it reads, element by element
+          value = List.of(ArrayValue.inMemory(inPlace));
+        }
         if (policy.materializes(instr)) {
           value = materialize(instr, value);
         }
@@ -379,7 +386,12 @@ final class ComputationEmitter {
     if (value.size() != 1 || value.get(0).inMemory()) {
       return value;
     }
-    IrArray out = output(instr, 0);
+    // Its last reader, when it reads it in place, takes over the buffer (and will overwrite it).
+    Instruction heir = ElementwiseEpilogue.inPlaceLastReader(computation, instr);
+    IrArray out = heir == null ? output(instr, 0) : output(heir, 0);
+    if (heir != null) {
+      inPlaceOutputs.put(heir, out);
+    }
     Instruction reduce = reduceReading(instr);
     if (reduce == null) {
       store(value.get(0), out);

@@ -12,9 +12,11 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Finds the consumer that an emitter writing an array tile by tile can apply to each tile while it
- * is in cache, in place: a convolution's bias and activation ({@code fusion(bias, conv)}, XLA's
- * output fusion) then cost no second pass over memory.
+ * Finds consumers that can compute into the buffer of the value they read, overwriting it: the
+ * consumer that an emitter writing an array tile by tile can apply to each tile while it is in
+ * cache (a convolution's bias and activation, {@code fusion(bias, conv)}: XLA's output fusion),
+ * which then costs no second pass over memory; and the last reader of a materialized value, which
+ * then needs no buffer of its own.
  *
  * <p>The consumer must be the producer's only user, of the producer's dimensions and element
  * type (its value overwrites the producer's in the same buffer), and read the producer only at
@@ -41,14 +43,7 @@ final class ElementwiseEpilogue {
       return null;
     }
     Instruction user = users.get(0);
-    Shape shape = user.shape();
-    if (!shape.isArray() || !shape.sameDimensions(producer.shape())
-        || shape.elementType() != producer.shape().elementType()) {
-      return null;
-    }
-    boolean inPlace = user.opcode().isElementwise() && user.opcode() != Opcode.MAP
-        || user.opcode() == Opcode.FUSION && fusionReadsInPlace(user, producer);
-    if (!inPlace) {
+    if (!readsInPlace(user, producer)) {
       return null;
     }
     for (Instruction operand : user.operands()) {
@@ -57,6 +52,47 @@ final class ElementwiseEpilogue {
       }
     }
     return user;
+  }
+
+  /**
+   * The last reader of {@code value} (an elemental instruction about to be materialized, not a
+   * result of the computation) when it can compute into {@code value}'s buffer, overwriting it: it
+   * reads {@code value} only at the index it computes, as {@link #find} requires, and every other
+   * reader writes memory and comes before it, so none reads {@code value} after that (softmax's
+   * division of {@code exp(x - max)}, after the row sum); or null.
+   */
+  static Instruction inPlaceLastReader(Computation computation, Instruction value) {
+    if (!value.shape().isArray() || ComputationEmitter.resolveLeaves(computation.root()).stream()
+        .anyMatch(leaf -> leaf.instr() == value)) {
+      return null;
+    }
+    List<Instruction> users = computation.users(value);
+    if (users.isEmpty()) {
+      return null;
+    }
+    List<Instruction> order = computation.instructions();
+    Instruction last = users.get(0);
+    for (Instruction u : users) {
+      if (order.indexOf(u) > order.indexOf(last)) {
+        last = u;
+      }
+    }
+    for (Instruction u : users) {
+      if (u != last && !ComputationEmitter.writesMemory(u.opcode())) {
+        return null; // an elemental reader may be evaluated by a loop that runs after the last one
+      }
+    }
+    return readsInPlace(last, value) ? last : null;
+  }
+
+  /** Whether {@code user} has {@code value}'s dimensions and type and reads it only at the index it computes. */
+  private static boolean readsInPlace(Instruction user, Instruction value) {
+    Shape shape = user.shape();
+    if (!shape.isArray() || !shape.sameDimensions(value.shape()) || shape.elementType() != value.shape().elementType()) {
+      return false;
+    }
+    return user.opcode().isElementwise() && user.opcode() != Opcode.MAP
+        || user.opcode() == Opcode.FUSION && fusionReadsInPlace(user, value);
   }
 
   /** Whether {@code fusion} reads {@code producer} only elementwise on the way to its root, all elementally. */
