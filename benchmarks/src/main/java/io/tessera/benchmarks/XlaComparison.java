@@ -271,9 +271,18 @@ public final class XlaComparison {
         softmax computed `exp(x - max)` twice (once in the row sum's loop, once in the division's); now the
         three run in f32, 8 lanes, within 1 ulp (`Float32Math`), and the CPU backend writes an expensive
         value that several loops read to memory once (`MaterializationPolicy`). The spreads above are from
-        before those two changes; this run's table is after them. Softmax still makes three passes over
-        the data (max, exp and sum, divide) with a 16 MiB temporary, where a per-row kernel would make one.
-      - `conv2d_32x64x64x16`: Tessera's direct convolution loop against XLA's Eigen/oneDNN convolution.
+        before those two changes; this run's table is after them. XLA's classic runtime rewrites softmax
+        into oneDNN's per-row softmax kernel (`__onednn$softmax` in its `.opt.hlo`). Tessera makes three
+        passes over the data: the row max; exp, row sum and store in one loop (a reduce writes the
+        expensive value it reads as it goes); the division, in place in the result buffer (the last
+        reader of a materialized value takes over its buffer), so there is no 16 MiB temporary any more.
+        A per-row schedule would read the input once.
+      - `conv2d_32x64x64x16`: until 2026-11-25 a direct convolution loop (54 ms); now an implicit GEMM
+        (`ConvolutionGemm`: 6 x 16 register-blocked FMA tiles that read the input in place, tap by tap,
+        no im2col buffer) with the bias and ReLU applied to each tile as it is stored
+        (`ElementwiseEpilogue`), against XLA's Eigen/oneDNN convolution. It is compute-bound, so it is
+        the row that moves most when another process shares the core: 15 to 30 ms on the same code and
+        machine on 2026-11-25, depending on the load.
       - `gemm_1024`, `dense_relu_16k_256x256` (ties): Tessera's register-blocked GEMM against the Eigen GEMM
         that TensorFlow and XLA call; both run near one core's peak, and which is ahead moved between runs
         on this shared machine (GFLOP/s of this run below).

@@ -76,6 +76,8 @@ final class ComputationEmitter {
   private final List<List<ArrayValue>> arguments;
   private final Map<Instruction, List<ArrayValue>> values = new IdentityHashMap<>();
   private final Map<ArrayValue, IrArray> copiesInMemory = new HashMap<>();
+  /** Instructions to compute, at their turn, into the buffer of a materialized value they read in place. */
+  private final Map<Instruction, IrArray> inPlaceOutputs = new IdentityHashMap<>();
   private final ElementalEmitter elemental;
   private final MaterializationPolicy.Plan policy;
   private Runnable stepListener = () -> {};
@@ -130,11 +132,16 @@ final class ComputationEmitter {
     for (Instruction instr : reachableInOrder(computation)) {
       stepListener.run();
       if (values.containsKey(instr)) {
-        continue; // bound by the caller
+        continue; // bound by the caller, or emitted ahead of its turn (an epilogue and its operands: emitConvolution)
       }
       List<ArrayValue> value;
       try {
         value = emitInstruction(instr);
+        IrArray inPlace = inPlaceOutputs.get(instr);
+        if (inPlace != null) {
+          store(value.get(0), inPlace); // over the value it reads, element by element
+          value = List.of(ArrayValue.inMemory(inPlace));
+        }
         if (policy.materializes(instr)) {
           value = materialize(instr, value);
         }
@@ -304,7 +311,7 @@ final class ComputationEmitter {
         dotEpilogueEmitted |= epilogue;
         yield List.of(ArrayValue.inMemory(out));
       }
-      case CONVOLUTION -> buffersOf(List.of(ConvolutionEmitter.emit(this, instr)));
+      case CONVOLUTION -> emitConvolution(instr);
       case SORT -> buffersOf(SortEmitter.emit(this, instr));
       case SCATTER -> buffersOf(ScatterEmitter.emit(this, instr));
       case REDUCE_WINDOW -> buffersOf(WindowEmitter.reduceWindow(this, instr));
@@ -366,6 +373,67 @@ final class ComputationEmitter {
   }
 
   /**
+   * A convolution; with its consumer when that is elementwise ({@link ElementwiseEpilogue}, a
+   * bias and activation) and the convolution runs in tiles: the consumer is computed from each
+   * tile as soon as it is written, into the same buffer (the consumer's), so the convolution's
+   * output never makes a round trip through memory. The consumer is then done ahead of its turn.
+   */
+  private List<ArrayValue> emitConvolution(Instruction conv) {
+    Instruction consumer = ConvolutionEmitter.usesImplicitGemm(conv)
+        ? ElementwiseEpilogue.find(computation, conv, this::availableNow) : null;
+    if (consumer == null) {
+      IrArray out = output(conv, 0);
+      ConvolutionEmitter.emit(this, conv, out, null);
+      return List.of(ArrayValue.inMemory(out));
+    }
+    for (Instruction operand : consumer.operands()) {
+      if (operand != conv) {
+        emitAhead(operand);
+      }
+    }
+    IrArray out = output(consumer, 0);
+    // What the consumer reads of the convolution: the element just written, before it overwrites it.
+    // The consumer is the convolution's only user, so nothing reads this buffer as the convolution later.
+    List<ArrayValue> convolution = List.of(ArrayValue.inMemory(out));
+    values.put(conv, convolution);
+    ArrayValue epilogue = emitInstruction(consumer).get(0);
+    if (epilogue.inMemory()) {
+      throw new IllegalStateException("%" + consumer.name() + " is not elemental; it cannot be a convolution's epilogue");
+    }
+    ConvolutionEmitter.emit(this, conv, out, index -> out.store(b, index, epilogue.at(b, index)));
+    values.put(consumer, List.of(ArrayValue.inMemory(out)));
+    return convolution;
+  }
+
+  /**
+   * Whether {@code instr}'s value can be had at this point without emitting a loop: it is emitted
+   * already, a parameter, or elemental (not materialized) over such values.
+   */
+  private boolean availableNow(Instruction instr) {
+    if (values.containsKey(instr)) {
+      return true;
+    }
+    Opcode op = instr.opcode();
+    if (op == Opcode.PARAMETER) {
+      return true; // bound by the caller
+    }
+    if (op == Opcode.TUPLE || op == Opcode.GET_TUPLE_ELEMENT || writesMemory(op)
+        || op.callsComputations() || !instr.shape().isArray() || policy.materializes(instr)) {
+      return false;
+    }
+    return instr.operands().stream().allMatch(this::availableNow);
+  }
+
+  /** Emits an instruction {@link #availableNow} (elemental: no code) and its operands before their turn. */
+  private void emitAhead(Instruction instr) {
+    if (values.containsKey(instr) || !availableNow(instr)) {
+      return;
+    }
+    instr.operands().forEach(this::emitAhead);
+    values.put(instr, emitInstruction(instr));
+  }
+
+  /**
    * Opcodes whose emitters write their output to memory where they are defined; every other
    * instruction with an array value is elemental unless {@link MaterializationPolicy} says otherwise.
    */
@@ -385,9 +453,39 @@ final class ComputationEmitter {
     if (value.size() != 1 || value.get(0).inMemory()) {
       return value;
     }
-    IrArray out = output(instr, 0);
-    store(value.get(0), out);
+    // Its last reader, when it reads it in place, takes over the buffer (and will overwrite it).
+    Instruction heir = ElementwiseEpilogue.inPlaceLastReader(computation, instr);
+    IrArray out = heir == null ? output(instr, 0) : output(heir, 0);
+    if (heir != null) {
+      inPlaceOutputs.put(heir, out);
+    }
+    Instruction reduce = reduceReading(instr);
+    if (reduce == null) {
+      store(value.get(0), out);
+      return List.of(ArrayValue.inMemory(out));
+    }
+    // The reduce's loops compute every element of instr once: they store it as they go, so the
+    // reduce does not read back what a loop of its own just wrote (softmax's row sum of exp(x - max)).
+    values.put(instr, value); // elemental, for the reduce's loops; the caller then records the buffer
+    reduce.operands().forEach(this::emitAhead);
+    List<IrArray> reduced = outputs(reduce);
+    ReduceEmitter.emit(b, elemental, reduce, reduced, (index, v) -> out.store(b, index, v));
+    values.put(reduce, buffersOf(reduced));
     return List.of(ArrayValue.inMemory(out));
+  }
+
+  /**
+   * A single-input reduce of {@code instr} (about to be materialized) whose init value is
+   * {@link #availableNow}: it can be emitted here, writing {@code instr} as it reads it; or null.
+   */
+  private Instruction reduceReading(Instruction instr) {
+    for (Instruction user : computation.users(instr)) {
+      if (user.opcode() == Opcode.REDUCE && user.operandCount() == 2 && user.operand(0) == instr
+          && user.operand(1) != instr && user.shape().isArray() && availableNow(user.operand(1))) {
+        return user;
+      }
+    }
+    return null;
   }
 
   private static List<ArrayValue> buffersOf(List<IrArray> buffers) {

@@ -5,6 +5,7 @@ import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.ConvDimensionNumbers;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
+import io.tessera.compiler.hlo.Shape;
 import io.tessera.compiler.hlo.Window;
 import io.tessera.compiler.llvm.FloatFormats;
 import io.tessera.compiler.llvm.IrArray;
@@ -16,6 +17,7 @@ import io.tessera.compiler.llvm.LoopEmitter;
 import io.tessera.compiler.llvm.ScalarOps;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code convolution} as a direct loop nest, for any {@code dim_labels}, window (stride, padding,
@@ -37,8 +39,58 @@ import java.util.List;
 final class ConvolutionEmitter {
   private ConvolutionEmitter() {}
 
-  static IrArray emit(ComputationEmitter c, Instruction conv) {
+  /**
+   * Whether {@code conv} runs as {@link ConvolutionGemm}'s implicit GEMM, which can apply an
+   * elementwise epilogue to each tile of its output ({@link #emit}); false for a malformed one.
+   */
+  static boolean usesImplicitGemm(Instruction conv) {
+    Shape lhs = conv.operand(0).shape();
+    Shape rhs = conv.operand(1).shape();
+    if (!lhs.isArray() || !rhs.isArray() || !conv.shape().isArray()) {
+      return false;
+    }
+    try {
+      return ConvolutionGemm.applies(geometry(conv, lhs, rhs, conv.shape()), lhs.elementType(), rhs.elementType(),
+          conv.shape().elementType(), group(conv, Attr.BATCH_GROUP_COUNT));
+    } catch (RuntimeException e) {
+      return false; // a malformed convolution: emit reports it
+    }
+  }
+
+  /**
+   * Emits {@code conv} into {@code out}. With an {@code epilogue} (only where {@link
+   * #usesImplicitGemm}), each element is passed to it right after it is written, while its tile
+   * is in cache: the caller computes a consumer from it and stores that in its place.
+   */
+  static void emit(ComputationEmitter c, Instruction conv, IrArray out, Consumer<IrIndex> epilogue) {
     IrBuilder b = c.builder();
+    IrArray lhs = c.inMemory(c.arrayOf(conv.operand(0)));
+    IrArray rhs = c.inMemory(c.arrayOf(conv.operand(1)));
+    Geometry g = geometry(conv, lhs.shape(), rhs.shape(), out.shape());
+    ConvDimensionNumbers dn = g.dn();
+    int[] od = g.od();
+    int[] rd = g.rd();
+    int featureGroups = od[dn.outputFeature()] / g.outPerFeatureGroup();
+    int batchGroups = group(conv, Attr.BATCH_GROUP_COUNT);
+    ElementType t = out.elementType();
+    boolean accumulateInOutput = (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) && batchGroups == 1
+        && dn.outputFeature() == od.length - 1 && dn.kernelOutputFeature() == rd.length - 1;
+    if (ConvolutionGemm.applies(g, lhs.elementType(), rhs.elementType(), t, batchGroups)) {
+      ConvolutionGemm.emit(c, conv.name(), g, lhs, rhs, out, epilogue);
+      return;
+    }
+    if (epilogue != null) {
+      throw new IllegalStateException("%" + conv.name() + ": an epilogue needs the implicit GEMM");
+    }
+    if (accumulateInOutput) {
+      featureRows(b, g, lhs, rhs, out, featureGroups);
+    } else {
+      perElement(b, g, lhs, rhs, out);
+    }
+  }
+
+  /** The convolution's geometry, checked against its attributes and shapes. */
+  private static Geometry geometry(Instruction conv, Shape lhs, Shape rhs, Shape out) {
     ConvDimensionNumbers dn = conv.requireAttr(Attr.DIM_LABELS);
     Window window = conv.attr(Attr.WINDOW);
     if (window == null) {
@@ -46,16 +98,13 @@ final class ConvolutionEmitter {
     }
     int featureGroups = group(conv, Attr.FEATURE_GROUP_COUNT);
     int batchGroups = group(conv, Attr.BATCH_GROUP_COUNT);
-    IrArray lhs = c.inMemory(c.arrayOf(conv.operand(0)));
-    IrArray rhs = c.inMemory(c.arrayOf(conv.operand(1)));
-    int[] ld = lhs.shape().dimensions();
-    int[] rd = rhs.shape().dimensions();
+    int[] ld = lhs.dimensions();
+    int[] rd = rhs.dimensions();
     int spatial = dn.spatialRank();
-    IrArray out = c.output(conv, 0);
-    int[] od = out.shape().dimensions();
+    int[] od = out.dimensions();
     if (ld.length != spatial + 2 || rd.length != spatial + 2 || od.length != spatial + 2 || window.rank() != spatial) {
-      throw error(conv, "dim_labels=" + dn + " and window " + window + " do not fit lhs " + lhs.shape() + ", rhs "
-          + rhs.shape() + " and result " + out.shape());
+      throw error(conv, "dim_labels=" + dn + " and window " + window + " do not fit lhs " + lhs + ", rhs "
+          + rhs + " and result " + out);
     }
     int inFeaturesPerGroup = rd[dn.kernelInputFeature()];
     int outFeatures = od[dn.outputFeature()];
@@ -63,8 +112,8 @@ final class ConvolutionEmitter {
     if (featureGroups > 1 && batchGroups > 1 || (long) inFeaturesPerGroup * featureGroups != ld[dn.inputFeature()]
         || outFeatures != rd[dn.kernelOutputFeature()] || outFeatures % featureGroups != 0
         || outFeatures % batchGroups != 0 || inBatch % batchGroups != 0 || od[dn.outputBatch()] != inBatch / batchGroups) {
-      throw error(conv, "features or batch of lhs " + lhs.shape() + ", rhs " + rhs.shape() + " and result "
-          + out.shape() + " do not fit feature_group_count=" + featureGroups + ", batch_group_count=" + batchGroups);
+      throw error(conv, "features or batch of lhs " + lhs + ", rhs " + rhs + " and result "
+          + out + " do not fit feature_group_count=" + featureGroups + ", batch_group_count=" + batchGroups);
     }
     int[] taps = new int[spatial];
     for (int s = 0; s < spatial; s++) {
@@ -77,25 +126,16 @@ final class ConvolutionEmitter {
       long size = padded < dilatedWindow ? 0 : (padded - dilatedWindow) / w.stride() + 1;
       if (w.size() != taps[s] || w.stride() < 1 || w.baseDilation() < 1 || w.windowDilation() < 1
           || od[dn.outputSpatial(s)] != size) {
-        throw error(conv, "window " + window + " does not fit kernel " + rhs.shape() + ", input " + lhs.shape()
-            + " and result " + out.shape());
+        throw error(conv, "window " + window + " does not fit kernel " + rhs + ", input " + lhs
+            + " and result " + out);
       }
     }
-    Geometry g = new Geometry(dn, window, ld, rd, od, taps, inFeaturesPerGroup, outFeatures / featureGroups,
+    return new Geometry(dn, window, ld, rd, od, taps, inFeaturesPerGroup, outFeatures / featureGroups,
         outFeatures / batchGroups, inBatch / batchGroups);
-    ElementType t = out.elementType();
-    boolean accumulateInOutput = (t == ElementType.F32 || t == ElementType.F64 || t.isInteger()) && batchGroups == 1
-        && dn.outputFeature() == od.length - 1 && dn.kernelOutputFeature() == rd.length - 1;
-    if (accumulateInOutput) {
-      featureRows(b, g, lhs, rhs, out, featureGroups);
-    } else {
-      perElement(b, g, lhs, rhs, out);
-    }
-    return out;
   }
 
   /** The index arithmetic of one convolution; the group sizes are per output feature. */
-  private record Geometry(ConvDimensionNumbers dn, Window window, int[] ld, int[] rd, int[] od, int[] taps,
+  record Geometry(ConvDimensionNumbers dn, Window window, int[] ld, int[] rd, int[] od, int[] taps,
                           int inFeaturesPerGroup, int outPerFeatureGroup, int outPerBatchGroup, int batchGroupSize) {
 
     /**

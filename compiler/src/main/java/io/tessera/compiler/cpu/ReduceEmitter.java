@@ -16,6 +16,7 @@ import io.tessera.compiler.llvm.LoopEmitter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Emits {@code reduce} (one or several inputs, any reducer) into output buffers, reading its
@@ -38,6 +39,15 @@ final class ReduceEmitter {
   private ReduceEmitter() {}
 
   static void emit(IrBuilder b, ElementalEmitter e, Instruction reduce, List<IrArray> outputs) {
+    emit(b, e, reduce, outputs, null);
+  }
+
+  /**
+   * Emits {@code reduce}; a non-null {@code firstInput} gets each element of the first input, with
+   * its index, once, as the loops compute it (to write that input to memory on the way).
+   */
+  static void emit(IrBuilder b, ElementalEmitter e, Instruction reduce, List<IrArray> outputs,
+                   BiConsumer<IrIndex, IrValue> firstInput) {
     int n = reduce.operandCount() / 2;
     if (n == 0 || reduce.operandCount() % 2 != 0 || outputs.size() != n) {
       throw new CompilationException("%" + reduce.name() + " (reduce) needs inputs and as many init values, got "
@@ -79,7 +89,7 @@ final class ReduceEmitter {
       }
     }
     Computation reducer = reduce.requireAttr(Attr.TO_APPLY);
-    Reduction r = new Reduction(b, e, reduce, reducer, n, types, isReassociable(reducer, types));
+    Reduction r = new Reduction(b, e, reduce, reducer, n, types, isReassociable(reducer, types), firstInput);
     if (inDims.length == 0 || reduced[inDims.length - 1]) {
       rowReduce(b, r, outputs, inDims, kept, gone, outDims, reducedDims);
     } else {
@@ -89,14 +99,18 @@ final class ReduceEmitter {
 
   /** One reduce instruction's inputs, inits and reducer. */
   private record Reduction(IrBuilder b, ElementalEmitter e, Instruction reduce, Computation reducer, int n,
-                           ElementType[] types, boolean reassociable) {
+                           ElementType[] types, boolean reassociable, BiConsumer<IrIndex, IrValue> firstInput) {
 
     IrValue init(int k) {
       return e.emit(reduce.operand(n + k), IrIndex.scalar());
     }
 
     IrValue input(int k, IrIndex index) {
-      return e.emit(reduce.operand(k), index);
+      IrValue v = e.emit(reduce.operand(k), index);
+      if (k == 0 && firstInput != null) {
+        firstInput.accept(index, v);
+      }
+      return v;
     }
 
     List<IrValue> combine(List<IrValue> accumulators, List<IrValue> values) {

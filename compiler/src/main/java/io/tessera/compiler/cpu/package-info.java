@@ -33,7 +33,10 @@
  * types of different widths, and entry parameters that are tuples.
  *
  * <p>f32/f64 dots run a tiled, register-blocked GEMM or a GEMV ({@link
- * io.tessera.compiler.cpu.GemmEmitter}); math functions are vectorizable straight-line code
+ * io.tessera.compiler.cpu.GemmEmitter}); f32/f64 convolutions an implicit GEMM with the same
+ * micro-kernel shape ({@link io.tessera.compiler.cpu.ConvolutionGemm}), whose elementwise consumer
+ * (bias, activation) is applied to each output tile in place ({@link
+ * io.tessera.compiler.cpu.ElementwiseEpilogue}); math functions are vectorizable straight-line code
  * ({@link io.tessera.compiler.llvm.VectorMath}).
  */
 package io.tessera.compiler.cpu;

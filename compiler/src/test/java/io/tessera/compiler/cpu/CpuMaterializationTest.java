@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tessera.compiler.backend.BackendOptions;
 import io.tessera.compiler.hlo.Literal;
 import io.tessera.compiler.hlo.Module;
+import io.tessera.compiler.hlo.Opcode;
+import io.tessera.compiler.llvm.IrBuilder;
 import io.tessera.compiler.pass.Pipelines;
 import io.tessera.compiler.text.HloParser;
 import java.util.ArrayList;
@@ -16,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU emitter's materialization policy ({@link MaterializationPolicy}): an expensive elemental
- * value read by several loops is computed once into memory, one read by a single loop stays
- * inline. The emitted IR shows it by the number of calls of the f32 {@code exp} approximation
+ * value read by several loops is computed once into memory (by the loop of a reduce that reads it,
+ * when there is one; into the buffer of its last reader when that reads it elementwise and may
+ * overwrite it), one read by a single loop stays inline. The emitted IR shows it by the number of calls of the f32 {@code exp} approximation
  * (one per place it is computed, before LLVM's optimizations); the results must still match the
  * interpreter.
  */
@@ -53,6 +56,9 @@ class CpuMaterializationTest {
         ROOT p = f32[6,40] divide(ex, sb)
       }
       """;
+
+  /** A 6 x 40 f32 temporary in the kernel's signature. */
+  private static final String SOFTMAX_TEMPORARY = "dereferenceable(960) %s";
 
   @Test
   void softmaxComputesTheExponentialOnce() {
@@ -96,6 +102,88 @@ class CpuMaterializationTest {
   }
 
   @Test
+  void theRowSumWritesTheExponentialAsItReadsIt() {
+    // No loop of its own stores exp(x - max): the row sum's loop does, so the sum reads no temporary back.
+    for (boolean pipeline : new boolean[] {false, true}) {
+      Module module = parse(SOFTMAX);
+      if (pipeline) {
+        Pipelines.cpuDefault().run(module);
+      }
+      String ir = ir(module);
+      assertFalse(storesOnItsOwn(ir, exponential(module)), "no loop only stores exp(x - max):\n" + ir);
+      assertEquals(1, count(ir, EXP_CALL));
+    }
+  }
+
+  @Test
+  void theDivisionOverwritesTheExponentialInTheResultBuffer() {
+    // exp(x - max) goes straight to the result buffer; the division, its last reader, rewrites it there.
+    for (boolean pipeline : new boolean[] {false, true}) {
+      Module module = parse(SOFTMAX);
+      if (pipeline) {
+        Pipelines.cpuDefault().run(module);
+      }
+      String ir = ir(module);
+      assertFalse(ir.contains(SOFTMAX_TEMPORARY), "no temporary for the 6 x 40 exponential:\n" + ir);
+    }
+  }
+
+  @Test
+  void aValueReadAgainAfterItsElementwiseReaderKeepsItsOwnBuffer() {
+    // The second sum reads ex after the division: the division must not overwrite it.
+    String hlo = "HloModule later\n" + REDUCERS + """
+        ENTRY e {
+          x = f32[6,40] parameter(0)
+          ex = f32[6,40] exponential(x)
+          zero = f32[] constant(0)
+          sum = f32[6] reduce(ex, zero), dimensions={1}, to_apply=add
+          sb = f32[6,40] broadcast(sum), dimensions={0}
+          p = f32[6,40] divide(ex, sb)
+          total = f32[40] reduce(ex, zero), dimensions={0}, to_apply=add
+          ROOT r = (f32[6,40], f32[40]) tuple(p, total)
+        }
+        """;
+    assertTrue(ir(parse(hlo)).contains(SOFTMAX_TEMPORARY), "ex needs a temporary of its own");
+    assertMatchesInterpreter(hlo, false);
+  }
+
+  @Test
+  void aValueThatIsAResultIsNotOverwrittenByItsReader() {
+    String hlo = "HloModule both\n" + REDUCERS + """
+        ENTRY e {
+          x = f32[6,40] parameter(0)
+          ex = f32[6,40] exponential(x)
+          zero = f32[] constant(0)
+          sum = f32[6] reduce(ex, zero), dimensions={1}, to_apply=add
+          sb = f32[6,40] broadcast(sum), dimensions={0}
+          p = f32[6,40] divide(ex, sb)
+          ROOT r = (f32[6,40], f32[6,40]) tuple(ex, p)
+        }
+        """;
+    assertMatchesInterpreter(hlo, false);
+    assertMatchesInterpreter(hlo, true);
+  }
+
+  @Test
+  void aColumnSumWritesItsExpensiveInputAsItReadsIt() {
+    // Reducing the leading dimension walks the input in the other loop order; the division reads it again.
+    String hlo = "HloModule columns\n" + REDUCERS + """
+        ENTRY e {
+          x = f32[7,33] parameter(0)
+          ex = f32[7,33] exponential(x)
+          zero = f32[] constant(0)
+          sum = f32[33] reduce(ex, zero), dimensions={0}, to_apply=add
+          sb = f32[7,33] broadcast(sum), dimensions={1}
+          ROOT p = f32[7,33] divide(ex, sb)
+        }
+        """;
+    String ir = ir(parse(hlo));
+    assertFalse(storesOnItsOwn(ir, exponential(parse(hlo))), "no loop only stores ex:\n" + ir);
+    assertEquals(1, count(ir, EXP_CALL));
+    assertMatchesInterpreter(hlo, false);
+  }
+
+  @Test
   void aCheapValueReadByTwoLoopsStaysInline() {
     String hlo = "HloModule cheap\n" + REDUCERS + """
         ENTRY e {
@@ -124,7 +212,8 @@ class CpuMaterializationTest {
         }
         """;
     String ir = ir(parse(hlo));
-    assertTrue(ir.contains("store.t."), "tanh is stored once:\n" + ir);
+    assertEquals(1, count(ir, "call float @tessera.math.tanh.f32("), "tanh is computed once:\n" + ir);
+    assertFalse(ir.contains("store.t."), "by the row sum's loop, which stores it as it goes:\n" + ir);
     assertFalse(ir.contains("%t0"), "into the result buffer, not a temporary:\n" + ir);
     assertMatchesInterpreter(hlo, false);
   }
@@ -229,6 +318,18 @@ class CpuMaterializationTest {
 
   private static String ir(Module module) {
     return Oracle.CPU.emitLlvmIr(module, BackendOptions.defaults(), false);
+  }
+
+  /** Whether a loop of its own ({@link ComputationEmitter#store}) writes {@code instr} to memory. */
+  private static boolean storesOnItsOwn(String ir, String instr) {
+    return ir.contains("store." + IrBuilder.sanitize(instr) + ".");
+  }
+
+  /** The name of the instruction that computes the exponential: the input of the sum (a fusion after the pipeline). */
+  private static String exponential(Module module) {
+    return module.entry().instructions().stream()
+        .filter(i -> i.opcode() == Opcode.REDUCE && i.operand(0).opcode() != Opcode.PARAMETER)
+        .map(i -> i.operand(0).name()).findFirst().orElseThrow();
   }
 
   private static int count(String text, String needle) {

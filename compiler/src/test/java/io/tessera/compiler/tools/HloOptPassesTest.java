@@ -22,7 +22,7 @@ class HloOptPassesTest {
       HloModule m
       ENTRY e {
         p = f32[3] parameter(0)
-        z = f32[] constant(0)
+        z = f32[] constant(-0)
         zs = f32[3] broadcast(z), dimensions={}
         a = f32[3] add(p, zs)
         b = f32[3] exponential(a)
@@ -75,7 +75,7 @@ class HloOptPassesTest {
   void withoutPassesTheCpuPipelineRuns() throws IOException {
     Result r = run("hlo-opt", write(MODULE).toString());
     assertEquals(0, r.status(), r.err());
-    assertTrue(!r.out().contains("constant(0)") && r.out().contains("exponential"), r.out());
+    assertTrue(!r.out().contains("constant(-0)") && r.out().contains("exponential"), r.out());
   }
 
   @Test
