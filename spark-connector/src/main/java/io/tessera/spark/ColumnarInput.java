@@ -123,6 +123,9 @@ final class ColumnarInput implements BatchInput {
     if (column instanceof ArrowColumnVector arrow) {
       return arrow.getValueVector();
     }
+    if (column instanceof ScalarColumnVector scalar) {
+      return scalar.vector();
+    }
     return column instanceof TensorColumnVector.Tensor tensor ? tensor.vector() : null;
   }
 
