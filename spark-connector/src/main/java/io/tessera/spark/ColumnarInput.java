@@ -40,12 +40,13 @@ final class ColumnarInput implements BatchInput {
     this.partition = partition;
     this.passOrdinals = new int[passThrough.size()];
     for (int i = 0; i < passOrdinals.length; i++) {
-      passOrdinals[i] = ordinalOf(passThrough.get(i));
+      passOrdinals[i] = ordinalOf(passThrough.get(i), childOutput);
     }
     this.passColumns = new ColumnVector[passOrdinals.length];
   }
 
-  private int ordinalOf(Expression e) {
+  /** The field of {@code childOutput} that {@code e} is, or -1 when {@code e} is not one of those columns. */
+  static int ordinalOf(Expression e, List<Attribute> childOutput) {
     if (e instanceof Attribute a) {
       for (int i = 0; i < childOutput.size(); i++) {
         if (childOutput.get(i).exprId().equals(a.exprId())) {
@@ -66,7 +67,7 @@ final class ColumnarInput implements BatchInput {
     argumentOrdinals = new int[arguments.size()];
     boolean allColumns = true;
     for (int i = 0; i < argumentOrdinals.length; i++) {
-      argumentOrdinals[i] = ordinalOf(arguments.get(i));
+      argumentOrdinals[i] = ordinalOf(arguments.get(i), childOutput);
       allColumns &= argumentOrdinals[i] >= 0;
     }
     if (!allColumns) {
@@ -122,6 +123,9 @@ final class ColumnarInput implements BatchInput {
   private static ValueVector arrowVector(ColumnVector column) {
     if (column instanceof ArrowColumnVector arrow) {
       return arrow.getValueVector();
+    }
+    if (column instanceof ScalarColumnVector scalar) {
+      return scalar.vector();
     }
     return column instanceof TensorColumnVector.Tensor tensor ? tensor.vector() : null;
   }

@@ -18,7 +18,11 @@ abstract class ElementCopier {
   /** Copies {@code src[0..n)} to elements {@code first..first+n)} of {@code dst}. */
   abstract void copyArray(ArrayData src, int n, ArrowBuf dst, long first);
 
-  /** Copies field {@code ordinal} of {@code row} to element {@code index} of {@code dst}. */
+  /**
+   * Copies field {@code ordinal} of {@code row} to element {@code index} of {@code dst}, which the
+   * caller has checked is within the buffer (written through its address: the per-row path skips
+   * Arrow's per-call bounds and reference-count checks).
+   */
   abstract void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index);
 
   /**
@@ -35,37 +39,37 @@ abstract class ElementCopier {
       case S8 -> new Fixed(1, Platform.BYTE_ARRAY_OFFSET, ArrayData::toByteArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
-          dst.setByte(index, row.getByte(ordinal));
+          Platform.putByte(null, dst.memoryAddress() + index, row.getByte(ordinal));
         }
       };
       case S16 -> new Fixed(2, Platform.SHORT_ARRAY_OFFSET, ArrayData::toShortArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
-          dst.setShort(index * 2, row.getShort(ordinal));
+          Platform.putShort(null, dst.memoryAddress() + index * 2, row.getShort(ordinal));
         }
       };
       case S32 -> new Fixed(4, Platform.INT_ARRAY_OFFSET, ArrayData::toIntArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
-          dst.setInt(index * 4, row.getInt(ordinal));
+          Platform.putInt(null, dst.memoryAddress() + index * 4, row.getInt(ordinal));
         }
       };
       case S64 -> new Fixed(8, Platform.LONG_ARRAY_OFFSET, ArrayData::toLongArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
-          dst.setLong(index * 8, row.getLong(ordinal));
+          Platform.putLong(null, dst.memoryAddress() + index * 8, row.getLong(ordinal));
         }
       };
       case F32 -> new Fixed(4, Platform.FLOAT_ARRAY_OFFSET, ArrayData::toFloatArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
-          dst.setFloat(index * 4, row.getFloat(ordinal));
+          Platform.putFloat(null, dst.memoryAddress() + index * 4, row.getFloat(ordinal));
         }
       };
       case F64 -> new Fixed(8, Platform.DOUBLE_ARRAY_OFFSET, ArrayData::toDoubleArray) {
         @Override
         void copyScalar(InternalRow row, int ordinal, ArrowBuf dst, long index) {
-          dst.setDouble(index * 8, row.getDouble(ordinal));
+          Platform.putDouble(null, dst.memoryAddress() + index * 8, row.getDouble(ordinal));
         }
       };
     };

@@ -16,10 +16,12 @@ import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.sql.vectorized.ColumnVector;
 
 /**
- * Batches a row child into Arrow: each row is projected to the pass-through columns followed by
- * every call argument; Spark's {@link ArrowWriter} writes the pass-through columns (any type
- * Arrow holds), the tensor writers the arguments. A batch ends at {@code batchRows} rows, or when
- * its bytes reach {@code batchBytes} (checked every 64 rows: strings have no fixed size).
+ * Batches a row child into Arrow. Spark's {@link ArrowWriter} writes the pass-through columns
+ * (any type Arrow holds) from each row projected to them; the tensor writers read the call
+ * arguments from the child's row itself when every argument is a column of the child, or else
+ * from a row of the arguments evaluated by a projection (a row copy that a plain column does not
+ * need). A batch ends at {@code batchRows} rows, or when its bytes reach {@code batchBytes}
+ * (checked every 64 rows: strings have no fixed size).
  */
 final class RowInput implements BatchInput {
   private final Iterator<InternalRow> rows;
@@ -30,7 +32,11 @@ final class RowInput implements BatchInput {
   private final long batchBytes;
   private final long tensorBytesPerRow;
   private final int partition;
-  private UnsafeProjection projection;
+  /** The pass-through columns of a row, or null when there are none. */
+  private UnsafeProjection passProjection;
+  /** The arguments of a row, or null when they are all the child's columns and are read in place. */
+  private UnsafeProjection argumentProjection;
+  private int[] argumentOrdinals;
   private VectorSchemaRoot passRoot;
   private ArrowWriter passWriter;
   private ColumnVector[] passColumns = new ColumnVector[0];
@@ -57,11 +63,20 @@ final class RowInput implements BatchInput {
   @Override
   public void open(BufferAllocator allocator, int capacity) {
     this.capacity = capacity;
-    List<Expression> projected = new ArrayList<>(passThrough);
-    projected.addAll(arguments);
-    projection = UnsafeProjection.create(Scala.seq(projected), Scala.seq(childOutput));
-    projection.initialize(partition);
+    argumentOrdinals = new int[arguments.size()];
+    boolean allColumns = true;
+    for (int i = 0; i < argumentOrdinals.length; i++) {
+      argumentOrdinals[i] = ColumnarInput.ordinalOf(arguments.get(i), childOutput);
+      allColumns &= argumentOrdinals[i] >= 0;
+    }
+    if (!allColumns) {
+      argumentProjection = projection(arguments);
+      for (int i = 0; i < argumentOrdinals.length; i++) {
+        argumentOrdinals[i] = i;
+      }
+    }
     if (!passThrough.isEmpty()) {
+      passProjection = projection(passThrough);
       StructType schema = DataTypeUtils.fromAttributes(Scala.seq(passThrough));
       passRoot = VectorSchemaRoot.create(ArrowUtils.toArrowSchema(schema, timeZone, false, false), allocator);
       passWriter = ArrowWriter.create(passRoot);
@@ -72,13 +87,16 @@ final class RowInput implements BatchInput {
     }
   }
 
+  private UnsafeProjection projection(List<? extends Expression> expressions) {
+    UnsafeProjection p = UnsafeProjection.create(Scala.seq(new ArrayList<Expression>(expressions)),
+        Scala.seq(childOutput));
+    p.initialize(partition);
+    return p;
+  }
+
   @Override
   public int[] argumentOrdinals() {
-    int[] ordinals = new int[arguments.size()];
-    for (int i = 0; i < ordinals.length; i++) {
-      ordinals[i] = passThrough.size() + i;
-    }
-    return ordinals;
+    return argumentOrdinals;
   }
 
   @Override
@@ -88,10 +106,11 @@ final class RowInput implements BatchInput {
     }
     int n = 0;
     while (n < capacity && rows.hasNext()) {
-      InternalRow row = projection.apply(rows.next());
+      InternalRow childRow = rows.next();
+      InternalRow row = argumentProjection == null ? childRow : argumentProjection.apply(childRow);
       position.set(rowsRead++);
       if (passWriter != null) {
-        passWriter.write(row);
+        passWriter.write(passProjection.apply(childRow));
       }
       for (TensorWriter w : writers) {
         w.write(row, n, position);

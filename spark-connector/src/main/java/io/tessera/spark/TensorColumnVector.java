@@ -15,8 +15,8 @@ import org.apache.spark.sql.vectorized.ColumnarMap;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Kernel results as Spark column vectors, without copying: a scalar result is Spark's own
- * {@link ArrowColumnVector}; a tensor result (an Arrow {@code FixedSizeList}, which
+ * Kernel results as Spark column vectors, without copying: a scalar result is a
+ * {@link ScalarColumnVector} (Spark's {@link ArrowColumnVector} for any other Arrow type); a tensor result (an Arrow {@code FixedSizeList}, which
  * {@code ArrowColumnVector} does not read) is a {@link TensorColumnVector} whose row {@code i} is
  * the slice {@code [i*d, (i+1)*d)} of its child; a tuple result is a struct vector over its
  * leaves. Closing these vectors does not free the Arrow memory: the kernel owns it.
@@ -44,7 +44,10 @@ abstract class TensorColumnVector extends ColumnVector {
   }
 
   private static ColumnVector wrap(ValueVector v) {
-    return v instanceof FixedSizeListVector list ? new Tensor(list) : new Lent(v);
+    if (v instanceof FixedSizeListVector list) {
+      return new Tensor(list);
+    }
+    return ScalarColumnVector.reads(v) ? ScalarColumnVector.of(v) : new Lent(v);
   }
 
   /**

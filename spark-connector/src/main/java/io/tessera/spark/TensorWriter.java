@@ -1,9 +1,9 @@
 package io.tessera.spark;
 
 import io.tessera.spark.KernelSignature.InputKind;
+import java.util.Objects;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -12,6 +12,7 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarArray;
+import org.apache.spark.unsafe.Platform;
 
 /**
  * Writes one argument column of a batch of rows into the Arrow tensor layout of its parameter
@@ -125,6 +126,7 @@ final class TensorWriter implements AutoCloseable {
    * @throws BadRowException when an array's length does not match the parameter's dimension
    */
   void write(InternalRow row, int index, RowPosition where) {
+    Objects.checkIndex(index, capacity);
     boolean valid = !row.isNullAt(ordinal) && switch (kind) {
       case SCALAR -> {
         copier.copyScalar(row, ordinal, data, index);
@@ -133,7 +135,15 @@ final class TensorWriter implements AutoCloseable {
       case ARRAY -> writeArray(row.getArray(ordinal), 0, (long) index * elementsPerRow, where);
       case ML_VECTOR -> writeMlVector(row.getStruct(ordinal, 4), (long) index * elementsPerRow, where);
     };
-    BitVectorHelper.setValidityBit(validity, index, valid ? 1 : 0);
+    setBit(validity.memoryAddress(), index, valid);
+  }
+
+  /** Sets or clears bit {@code index} at {@code address}, a buffer the caller has checked holds it. */
+  private static void setBit(long address, int index, boolean on) {
+    long at = address + (index >>> 3);
+    int mask = 1 << (index & 7);
+    byte b = Platform.getByte(null, at);
+    Platform.putByte(null, at, (byte) (on ? b | mask : b & ~mask));
   }
 
   /**
@@ -147,22 +157,29 @@ final class TensorWriter implements AutoCloseable {
     if (kind != InputKind.SCALAR || !copier.copiesSlices()) {
       return false;
     }
+    Objects.checkFromIndexSize(0, n, capacity);
     // Values at null positions are copied too; the kernel ignores them (their validity bit is 0).
     copier.copyArray(new ColumnarArray(column, 0, n), n, data, 0);
-    if (!column.hasNull()) {
-      int fullBytes = n / 8;
-      for (int b = 0; b < fullBytes; b++) {
-        validity.setByte(b, 0xFF);
-      }
-      for (int i = fullBytes * 8; i < n; i++) {
-        BitVectorHelper.setValidityBit(validity, i, 1);
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        BitVectorHelper.setValidityBit(validity, i, column.isNullAt(i) ? 0 : 1);
-      }
+    // Validity a byte (8 rows) at a time; the last byte's bits past row n are zero.
+    long address = validity.memoryAddress();
+    int fullBytes = n / 8;
+    boolean nulls = column.hasNull();
+    for (int b = 0; b < fullBytes; b++) {
+      Platform.putByte(null, address + b, nulls ? validByte(column, b * 8, 8) : (byte) 0xFF);
+    }
+    if (n % 8 != 0) {
+      Platform.putByte(null, address + fullBytes, validByte(column, fullBytes * 8, n % 8));
     }
     return true;
+  }
+
+  /** The validity bits of rows {@code first..first+count)} of {@code column}, {@code count <= 8}, as one byte. */
+  private static byte validByte(ColumnVector column, int first, int count) {
+    int bits = 0;
+    for (int j = 0; j < count; j++) {
+      bits |= column.isNullAt(first + j) ? 0 : 1 << j;
+    }
+    return (byte) bits;
   }
 
   /** Sets the counts and inner validity once {@code rows} rows are written. */

@@ -62,6 +62,36 @@ class TesseraApplyTest {
   }
 
 
+  /**
+   * Over a row child (the shuffle's rows), arguments that are all columns are read from the
+   * child's rows in place, and pass-through columns are projected on their own; with a computed
+   * argument every argument goes through a projection. Both, with nulls, NaN and infinities.
+   */
+  @Test
+  void rowChildArgumentsReadInPlaceOrProjected() {
+    String inPlace = "tessera_apply('" + AXPY + "', x, y)";
+    String projected = "tessera_apply('" + AXPY + "', y, x + 1f)";
+    for (String select : new String[] {inPlace + " AS r", "id, x, " + inPlace + " AS r",
+        "id, " + inPlace + " AS r, " + projected + " AS s"}) {
+      Dataset<Row> tessera = spark.sql("SELECT " + select + " FROM scalars");
+      String sparkSelect = select.replace(inPlace, "CAST(2 AS FLOAT) * x + y")
+          .replace(projected, "CAST(2 AS FLOAT) * y + (x + 1f)");
+      Dataset<Row> expected = spark.sql("SELECT " + sparkSelect + " FROM scalars");
+      assertEquals(expected.schema().simpleString(), tessera.schema().simpleString());
+      assertSameRows(sortedByFirstColumns(expected.collectAsList()), sortedByFirstColumns(tessera.collectAsList()));
+      List<TesseraEvalExec> evals = SparkTests.evalNodes(tessera);
+      assertEquals(1, evals.size(), SparkTests.executedPlan(tessera).toString());
+      assertTrue(!evals.get(0).child().supportsColumnar(), "a row child: " + SparkTests.executedPlan(tessera));
+    }
+    SparkTests.assertNoArrowMemoryHeld();
+  }
+
+  private static List<Row> sortedByFirstColumns(List<Row> rows) {
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort(java.util.Comparator.comparing(Row::toString));
+    return sorted;
+  }
+
   @Test
   void everyScalarTypeMapsToItsSparkType() {
     String module = """
