@@ -72,24 +72,41 @@ final class Bitmaps {
         return false;
       }
     }
-    long address = bitmap.memoryAddress();
-    // Blocks of 16 words ANDed without branches, then one test: the loop C2 compiles tightest.
-    for (; bit + 1024 <= end; bit += 1024) {
-      long block = -1L;
-      for (long at = address + (bit >>> 3), stop = at + 128; at < stop; at += 8) {
-        block &= MemoryUtil.getLong(at);
+    long words = (end - bit) >>> 6;
+    if (!allWordsSet(bitmap.memoryAddress() + (bit >>> 3), words)) {
+      return false;
+    }
+    bit += words << 6;
+    for (; bit < end; bit++) {
+      if (!get(bitmap, bit)) {
+        return false;
       }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the {@code words} 64-bit words from native address {@code address} are all ones.
+   * Blocks of 16 words are ANDed in one expression, then tested once: C2 neither unrolls nor
+   * vectorizes a loop that steps a {@code long} address, so the unrolling is written out, and one
+   * branch per block instead of per word keeps the loop at the speed of the loads (about 3x the
+   * word-at-a-time loop; this scan reads every validity bit of a tensor column per batch).
+   */
+  private static boolean allWordsSet(long address, long words) {
+    long at = address;
+    for (long stop = address + (words & ~15L) * 8; at < stop; at += 128) {
+      long block = MemoryUtil.getLong(at) & MemoryUtil.getLong(at + 8) & MemoryUtil.getLong(at + 16)
+          & MemoryUtil.getLong(at + 24) & MemoryUtil.getLong(at + 32) & MemoryUtil.getLong(at + 40)
+          & MemoryUtil.getLong(at + 48) & MemoryUtil.getLong(at + 56) & MemoryUtil.getLong(at + 64)
+          & MemoryUtil.getLong(at + 72) & MemoryUtil.getLong(at + 80) & MemoryUtil.getLong(at + 88)
+          & MemoryUtil.getLong(at + 96) & MemoryUtil.getLong(at + 104) & MemoryUtil.getLong(at + 112)
+          & MemoryUtil.getLong(at + 120);
       if (block != -1L) {
         return false;
       }
     }
-    for (; bit + 64 <= end; bit += 64) {
-      if (MemoryUtil.getLong(address + (bit >>> 3)) != -1L) {
-        return false;
-      }
-    }
-    for (; bit < end; bit++) {
-      if (!get(bitmap, bit)) {
+    for (long stop = address + words * 8; at < stop; at += 8) {
+      if (MemoryUtil.getLong(at) != -1L) {
         return false;
       }
     }
@@ -101,7 +118,12 @@ final class Bitmaps {
     bitmap.checkBytes(0, byteSize(bits));
     long address = bitmap.memoryAddress();
     long set = 0;
-    long bit = 0;
+    // Four words per step, written out for the reason given at allWordsSet.
+    for (long at = address, stop = address + (bits >>> 8) * 32; at < stop; at += 32) {
+      set += Long.bitCount(MemoryUtil.getLong(at)) + Long.bitCount(MemoryUtil.getLong(at + 8))
+          + Long.bitCount(MemoryUtil.getLong(at + 16)) + Long.bitCount(MemoryUtil.getLong(at + 24));
+    }
+    long bit = bits & ~255L;
     for (; bit + 64 <= bits; bit += 64) {
       set += Long.bitCount(MemoryUtil.getLong(address + (bit >>> 3)));
     }
