@@ -2,7 +2,6 @@ package io.tessera.arrow;
 
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -20,7 +19,9 @@ import org.apache.arrow.vector.types.pojo.Field;
  * <p>The buffers are allocated without zeroing (the kernel writes every byte of the rows' data,
  * the validity is computed) and handed to the vectors as Arrow's IPC reader does, through
  * {@link FieldVector#loadFieldBuffers}: {@code allocateNew} would clear them first, which costs as
- * much as a small kernel.
+ * much as a small kernel. Like {@code allocateNew}, one allocation holds the data and every
+ * validity bitmap of the column, each a slice of it: an allocation costs about as much as a
+ * bitmap of 64K rows, and a batch would otherwise make two or more per column.
  */
 final class OutputColumn {
   private final Field field;
@@ -39,6 +40,11 @@ final class OutputColumn {
     return field;
   }
 
+  /** {@code bytes} rounded up to whole 64-bit words, so that every slice of a block starts on one. */
+  private static long wordAligned(long bytes) {
+    return (bytes + 7) & ~7L;
+  }
+
   /** Buffers for {@code rows} rows from {@code allocator}, ready for the kernel to write. */
   Allocation allocate(int rows, BufferAllocator allocator) {
     return new Allocation(rows, allocator);
@@ -48,38 +54,37 @@ final class OutputColumn {
   final class Allocation implements AutoCloseable {
     private final int rows;
     private final BufferAllocator allocator;
-    private final List<ArrowBuf> owned = new ArrayList<>();
-    private final ArrowBuf data;
+    /** Data first (at the allocation's own alignment, as the kernel gets it), then the bitmaps. */
+    private final ArrowBuf block;
+    private final long dataBytes;
     private final ArrowBuf predBytes;
     private FieldVector vector;
     private boolean handedOn;
+    private boolean closed;
 
     private Allocation(int rows, BufferAllocator allocator) {
       this.rows = rows;
       this.allocator = allocator;
       long elements = rows * rowElements;
+      dataBytes = type == ElementType.PRED ? Bitmaps.byteSize(elements) : elements * type.byteSize();
+      long blockBytes = wordAligned(dataBytes);
+      long entries = rows;
+      for (int depth = 0; depth <= dims.length; depth++) { // the validity of each level, rows to elements
+        blockBytes += wordAligned(Bitmaps.byteSize(entries));
+        entries *= depth < dims.length ? dims[depth] : 1;
+      }
+      block = allocator.buffer(Math.max(blockBytes, 1));
       try {
-        if (type == ElementType.PRED) {
-          predBytes = own(allocator.buffer(Math.max(elements, 1)));
-          data = own(allocator.buffer(Math.max(Bitmaps.byteSize(elements), 1)));
-        } else {
-          predBytes = null;
-          data = own(allocator.buffer(Math.max(elements * type.byteSize(), 1)));
-        }
+        predBytes = type == ElementType.PRED ? allocator.buffer(Math.max(elements, 1)) : null;
       } catch (RuntimeException | Error e) {
-        close();
+        block.close();
         throw e;
       }
     }
 
-    private ArrowBuf own(ArrowBuf buf) {
-      owned.add(buf);
-      return buf;
-    }
-
     /** Where the kernel writes this result. */
     long address() {
-      return predBytes != null ? predBytes.memoryAddress() : data.memoryAddress();
+      return predBytes != null ? predBytes.memoryAddress() : block.memoryAddress();
     }
 
     long byteSize() {
@@ -92,10 +97,13 @@ final class OutputColumn {
      */
     FieldVector finish(List<ArrowBuf> rowBitmaps) {
       long elements = rows * rowElements;
+      ArrowBuf data = block.slice(0, dataBytes);
       if (predBytes != null) {
         Bitmaps.pack(predBytes.memoryAddress(), elements, data);
       }
-      ArrowBuf rowValidity = own(allocator.buffer(Math.max(Bitmaps.byteSize(rows), 1)));
+      long at = wordAligned(dataBytes);
+      ArrowBuf rowValidity = block.slice(at, Bitmaps.byteSize(rows));
+      at += wordAligned(Bitmaps.byteSize(rows));
       Bitmaps.and(rowBitmaps, rows, rowValidity);
       int nullCount = Math.toIntExact(Bitmaps.countClear(rowValidity, rows));
 
@@ -107,7 +115,9 @@ final class OutputColumn {
         level.loadFieldBuffers(new ArrowFieldNode(entries, depth == 0 ? nullCount : 0), List.of(validity));
         level = ((FixedSizeListVector) level).getDataVector();
         entries *= dims[depth];
-        validity = own(Bitmaps.newAllSet(allocator, entries));
+        validity = block.slice(at, Bitmaps.byteSize(entries));
+        at += wordAligned(Bitmaps.byteSize(entries));
+        Bitmaps.setAll(validity, entries);
       }
       level.loadFieldBuffers(new ArrowFieldNode(entries, dims.length == 0 ? nullCount : 0), List.of(validity, data));
       return vector;
@@ -121,8 +131,14 @@ final class OutputColumn {
     /** Drops this allocation's references: the vector keeps its own unless it was not handed on. */
     @Override
     public void close() {
-      owned.forEach(ArrowBuf::close);
-      owned.clear();
+      if (closed) {
+        return;
+      }
+      closed = true;
+      block.close(); // the vector's buffers hold references of their own
+      if (predBytes != null) {
+        predBytes.close();
+      }
       if (vector != null && !handedOn) {
         vector.close();
       }

@@ -139,4 +139,21 @@ class BitmapsTest {
       }
     }
   }
+
+  @Test
+  void allSetFindsOneClearBitAnywhereInTheFourStreamsTheRemainingBlocksAndTheTail() {
+    // 14 blocks of 16 words (the four streams take 3 blocks each, 2 are left) and 100 more bits.
+    int bits = 14 * 1024 + 100;
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowBuf map = Bitmaps.newAllSet(allocator, bits)) {
+      assertEquals(true, Bitmaps.allSet(map, 0, bits));
+      for (int clear = 0; clear < bits; clear += 37) {
+        Bitmaps.clear(map, clear);
+        assertEquals(false, Bitmaps.allSet(map, 0, bits), "bit " + clear + " clear");
+        assertEquals(true, Bitmaps.allSet(map, 0, clear), "bits before " + clear);
+        assertEquals(true, Bitmaps.allSet(map, clear + 1, bits - clear - 1), "bits after " + clear);
+        map.setOne(0, map.capacity());
+      }
+    }
+  }
 }
