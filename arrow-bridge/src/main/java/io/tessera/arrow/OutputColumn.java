@@ -2,6 +2,7 @@ package io.tessera.arrow;
 
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Shape;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -19,9 +20,7 @@ import org.apache.arrow.vector.types.pojo.Field;
  * <p>The buffers are allocated without zeroing (the kernel writes every byte of the rows' data,
  * the validity is computed) and handed to the vectors as Arrow's IPC reader does, through
  * {@link FieldVector#loadFieldBuffers}: {@code allocateNew} would clear them first, which costs as
- * much as a small kernel. Like {@code allocateNew}, one allocation holds the data and every
- * validity bitmap of the column, each a slice of it: an allocation costs about as much as a
- * bitmap of 64K rows, and a batch would otherwise make two or more per column.
+ * much as a small kernel.
  */
 final class OutputColumn {
   private final Field field;
@@ -40,11 +39,6 @@ final class OutputColumn {
     return field;
   }
 
-  /** {@code bytes} rounded up to whole 64-bit words, so that every slice of a block starts on one. */
-  private static long wordAligned(long bytes) {
-    return (bytes + 7) & ~7L;
-  }
-
   /** Buffers for {@code rows} rows from {@code allocator}, ready for the kernel to write. */
   Allocation allocate(int rows, BufferAllocator allocator) {
     return new Allocation(rows, allocator);
@@ -54,37 +48,38 @@ final class OutputColumn {
   final class Allocation implements AutoCloseable {
     private final int rows;
     private final BufferAllocator allocator;
-    /** Data first (at the allocation's own alignment, as the kernel gets it), then the bitmaps. */
-    private final ArrowBuf block;
-    private final long dataBytes;
+    private final List<ArrowBuf> owned = new ArrayList<>();
+    private final ArrowBuf data;
     private final ArrowBuf predBytes;
     private FieldVector vector;
     private boolean handedOn;
-    private boolean closed;
 
     private Allocation(int rows, BufferAllocator allocator) {
       this.rows = rows;
       this.allocator = allocator;
       long elements = rows * rowElements;
-      dataBytes = type == ElementType.PRED ? Bitmaps.byteSize(elements) : elements * type.byteSize();
-      long blockBytes = wordAligned(dataBytes);
-      long entries = rows;
-      for (int depth = 0; depth <= dims.length; depth++) { // the validity of each level, rows to elements
-        blockBytes += wordAligned(Bitmaps.byteSize(entries));
-        entries *= depth < dims.length ? dims[depth] : 1;
-      }
-      block = allocator.buffer(Math.max(blockBytes, 1));
       try {
-        predBytes = type == ElementType.PRED ? allocator.buffer(Math.max(elements, 1)) : null;
+        if (type == ElementType.PRED) {
+          predBytes = own(allocator.buffer(Math.max(elements, 1)));
+          data = own(allocator.buffer(Math.max(Bitmaps.byteSize(elements), 1)));
+        } else {
+          predBytes = null;
+          data = own(allocator.buffer(Math.max(elements * type.byteSize(), 1)));
+        }
       } catch (RuntimeException | Error e) {
-        block.close();
+        close();
         throw e;
       }
     }
 
+    private ArrowBuf own(ArrowBuf buf) {
+      owned.add(buf);
+      return buf;
+    }
+
     /** Where the kernel writes this result. */
     long address() {
-      return predBytes != null ? predBytes.memoryAddress() : block.memoryAddress();
+      return predBytes != null ? predBytes.memoryAddress() : data.memoryAddress();
     }
 
     long byteSize() {
@@ -97,13 +92,10 @@ final class OutputColumn {
      */
     FieldVector finish(List<ArrowBuf> rowBitmaps) {
       long elements = rows * rowElements;
-      ArrowBuf data = block.slice(0, dataBytes);
       if (predBytes != null) {
         Bitmaps.pack(predBytes.memoryAddress(), elements, data);
       }
-      long at = wordAligned(dataBytes);
-      ArrowBuf rowValidity = block.slice(at, Bitmaps.byteSize(rows));
-      at += wordAligned(Bitmaps.byteSize(rows));
+      ArrowBuf rowValidity = own(allocator.buffer(Math.max(Bitmaps.byteSize(rows), 1)));
       Bitmaps.and(rowBitmaps, rows, rowValidity);
       int nullCount = Math.toIntExact(Bitmaps.countClear(rowValidity, rows));
 
@@ -115,9 +107,7 @@ final class OutputColumn {
         level.loadFieldBuffers(new ArrowFieldNode(entries, depth == 0 ? nullCount : 0), List.of(validity));
         level = ((FixedSizeListVector) level).getDataVector();
         entries *= dims[depth];
-        validity = block.slice(at, Bitmaps.byteSize(entries));
-        at += wordAligned(Bitmaps.byteSize(entries));
-        Bitmaps.setAll(validity, entries);
+        validity = own(Bitmaps.newAllSet(allocator, entries));
       }
       level.loadFieldBuffers(new ArrowFieldNode(entries, dims.length == 0 ? nullCount : 0), List.of(validity, data));
       return vector;
@@ -131,14 +121,8 @@ final class OutputColumn {
     /** Drops this allocation's references: the vector keeps its own unless it was not handed on. */
     @Override
     public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      block.close(); // the vector's buffers hold references of their own
-      if (predBytes != null) {
-        predBytes.close();
-      }
+      owned.forEach(ArrowBuf::close);
+      owned.clear();
       if (vector != null && !handedOn) {
         vector.close();
       }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a kernel keeps from batch to batch (the binding of the columns) and what each batch gets
- * afresh (one allocation per output column, sliced into data and validity): refilled roots,
- * changed layouts and outputs that outlive their batch all give exact results and free everything.
+ * afresh (its output buffers): refilled roots, changed layouts and outputs that outlive their batch
+ * all give exact results and free everything.
  */
 class ArrowKernelReuseTest {
 
@@ -118,7 +118,7 @@ class ArrowKernelReuseTest {
   }
 
   @Test
-  void outputVectorsOutliveTheirBatchAndEachOtherAndFreeTheirSharedAllocationLast() {
+  void outputVectorsOutliveTheirBatchAndEachOther() {
     // (x + 1 as f32, (x, 2x) as f32[2]) over 70 rows with nulls, so that rows cross a word.
     FakeExecutable exe = new FakeExecutable(List.of("f32[?]"), "(f32[?], f32[?,2])", (rows, in, out) -> {
       for (long r = 0; r < rows; r++) {
