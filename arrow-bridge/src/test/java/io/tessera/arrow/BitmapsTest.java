@@ -109,4 +109,51 @@ class BitmapsTest {
       }
     }
   }
+
+  @Test
+  void countClearAndAllSetMatchBitByBitOnRandomBitmapsOfEveryTailLength() {
+    Random random = new Random(5);
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowBuf map = allocator.buffer(1024)) {
+      for (int bits : new int[] {1, 7, 63, 64, 65, 255, 256, 257, 1023, 1024, 1025, 2047, 2111, 8000}) {
+        for (int density : new int[] {2, 50, 5000}) {
+          map.setOne(0, map.capacity());
+          for (int i = 0; i < bits; i++) {
+            if (random.nextInt(density) == 0) {
+              Bitmaps.clear(map, i);
+            }
+          }
+          long expectedClear = 0;
+          for (int i = 0; i < bits; i++) {
+            expectedClear += Bitmaps.get(map, i) ? 0 : 1;
+          }
+          assertEquals(expectedClear, Bitmaps.countClear(map, bits), bits + " bits, 1 in " + density + " clear");
+          assertEquals(expectedClear == 0, Bitmaps.allSet(map, 0, bits), bits + " bits, 1 in " + density + " clear");
+          int first = Math.min(1 + random.nextInt(100), bits - 1); // also unaligned starts
+          boolean expectedAllSet = true;
+          for (int i = first; i < bits; i++) {
+            expectedAllSet &= Bitmaps.get(map, i);
+          }
+          assertEquals(expectedAllSet, Bitmaps.allSet(map, first, bits - first), "from bit " + first + " of " + bits);
+        }
+      }
+    }
+  }
+
+  @Test
+  void allSetFindsOneClearBitAnywhereInTheFourStreamsTheRemainingBlocksAndTheTail() {
+    // 14 blocks of 16 words (the four streams take 3 blocks each, 2 are left) and 100 more bits.
+    int bits = 14 * 1024 + 100;
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowBuf map = Bitmaps.newAllSet(allocator, bits)) {
+      assertEquals(true, Bitmaps.allSet(map, 0, bits));
+      for (int clear = 0; clear < bits; clear += 37) {
+        Bitmaps.clear(map, clear);
+        assertEquals(false, Bitmaps.allSet(map, 0, bits), "bit " + clear + " clear");
+        assertEquals(true, Bitmaps.allSet(map, 0, clear), "bits before " + clear);
+        assertEquals(true, Bitmaps.allSet(map, clear + 1, bits - clear - 1), "bits after " + clear);
+        map.setOne(0, map.capacity());
+      }
+    }
+  }
 }

@@ -59,8 +59,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * thread CPU time and in wall time (the machine is shared). Single thread.
  *
  * <p>Run: {@code mvn -B -q -pl benchmarks -am package -DskipTests}, then
- * {@code java --add-opens=java.base/java.nio=ALL-UNNAMED -cp benchmarks/target/classes:<arrow-bridge
- * jar and target/classpath.txt> io.tessera.benchmarks.ArrowBenchmarks [OUT.md] [ROWS]}.
+ * {@code bin/bench-arrow [OUT.md] [ROWS]}.
  * Writes a markdown table to {@code benchmarks/results/arrow.md} (or the path given as the first
  * argument) and the ratios to {@code arrow.ratios.tsv} beside it ({@link Ratios}); the second
  * argument is the total row count (default 10M).
