@@ -41,8 +41,11 @@ import org.bytedeco.javacpp.PointerScope;
  * A device memory pool and streams are still to come. Calls are serialized.
  */
 final class GpuExecutable implements Executable {
-  /** Threads per block: a multiple of the warp size that every architecture runs at full occupancy. */
-  static final int THREADS_PER_BLOCK = 256;
+  /**
+   * Threads per block: a multiple of the warp size that every architecture runs at full occupancy,
+   * and the one block size a tiled dot takes (a thread per element of its 16x16 tile).
+   */
+  static final int THREADS_PER_BLOCK = TiledDotEmitter.THREADS;
   /** Blocks per multiprocessor at most; grid-stride loops cover the rest. */
   static final int BLOCKS_PER_MULTIPROCESSOR = 32;
   private static final int LOG_BYTES = 16 * 1024;

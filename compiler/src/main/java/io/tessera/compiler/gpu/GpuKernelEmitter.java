@@ -31,11 +31,13 @@ import java.util.Map;
  *       whose value other instructions use ({@link Temporaries}); it is computed once into a
  *       buffer of its own, and later kernels load it from there instead of recomputing a loop per
  *       element (the layers of an MLP, a reduce that is broadcast back);
- *   <li>then one kernel per row reduction result ({@link RowReductionEmitter}) and one per
- *       distinct dimensions of the other results.
+ *   <li>then one kernel per row reduction result ({@link RowReductionEmitter}), one per f32 or
+ *       f64 matrix product result ({@link TiledDotEmitter}), and one per distinct dimensions of
+ *       the other results.
  * </ul>
+ * Temporaries take the same forms.
  *
- * A kernel that is not a row reduction is a grid-stride loop over the elements of its outputs
+ * An {@link Form#ELEMENTWISE} kernel is a grid-stride loop over the elements of its outputs
  * ({@code for (i = blockIdx*blockDim + threadIdx; i < n; i += gridDim*blockDim)}) whose body is
  * the shared {@link ElementalEmitter}'s value of every output at element i; a dot or a reduce in
  * it is a loop over the contracting or reduced dimensions for that one element ({@link DotLoop},
@@ -54,7 +56,9 @@ final class GpuKernelEmitter {
     /** Each thread computes output elements of its own, a grid-stride loop over them; any grid works. */
     ELEMENTWISE,
     /** Each block reduces rows of its own ({@link RowReductionEmitter}); blocks of whole warps. */
-    ROW_REDUCTION
+    ROW_REDUCTION,
+    /** Each block computes output tiles of a dot ({@link TiledDotEmitter}); blocks of exactly {@value TiledDotEmitter#THREADS} threads. */
+    TILED_DOT
   }
 
   /** A value a kernel stores: an instruction of the entry computation and the buffer it goes to ({@code %r0}, {@code %t0}). */
@@ -123,16 +127,20 @@ final class GpuKernelEmitter {
     List<Kernel> kernels = new ArrayList<>();
     for (int t = 0; t < temporaries.size(); t++) {
       Instruction value = temporaries.get(t);
-      kernels.add(kernel(kernels.size(), List.of(new Output(value, "%t" + t))));
+      kernels.add(kernel(kernels.size(), form(value), List.of(new Output(value, "%t" + t))));
     }
-    // A row reduction is a kernel of its own; other results of equal dimensions share one.
+    // A row reduction or a tiled dot is a kernel of its own; other results of equal dimensions share
+    // one, and so do results already in a temporary (copied from there).
     Map<String, List<Output>> groups = new LinkedHashMap<>();
+    Map<String, Form> forms = new LinkedHashMap<>();
     for (int j = 0; j < leaves.size(); j++) {
       Instruction leaf = leaves.get(j);
-      String key = RowReduction.at(leaf) != null ? "reduction " + j : Arrays.toString(leaf.shape().dimensions());
+      Form form = temporaries.contains(leaf) ? Form.ELEMENTWISE : form(leaf);
+      String key = form != Form.ELEMENTWISE ? "result " + j : Arrays.toString(leaf.shape().dimensions());
       groups.computeIfAbsent(key, k -> new ArrayList<>()).add(new Output(leaf, "%r" + j));
+      forms.put(key, form);
     }
-    groups.values().forEach(outputs -> kernels.add(kernel(kernels.size(), outputs)));
+    groups.forEach((key, outputs) -> kernels.add(kernel(kernels.size(), forms.get(key), outputs)));
     Map<Instruction, Output> stored = new IdentityHashMap<>();
     for (Kernel kernel : kernels) {
       try {
@@ -150,10 +158,16 @@ final class GpuKernelEmitter {
     return new Kernels(ir, kernels, signature, temporaries.stream().map(Instruction::shape).toList());
   }
 
-  private static Kernel kernel(int number, List<Output> outputs) {
-    Instruction first = outputs.get(0).value();
-    Form form = RowReduction.at(first) != null ? Form.ROW_REDUCTION : Form.ELEMENTWISE;
-    return new Kernel("tessera_kernel_" + number, form, first.shape().dimensions(), outputs);
+  private static Kernel kernel(int number, Form form, List<Output> outputs) {
+    return new Kernel("tessera_kernel_" + number, form, outputs.get(0).value().shape().dimensions(), outputs);
+  }
+
+  /** The kernel form that computes {@code value}. */
+  private static Form form(Instruction value) {
+    if (RowReduction.at(value) != null) {
+      return Form.ROW_REDUCTION;
+    }
+    return TiledDotEmitter.applies(value) ? Form.TILED_DOT : Form.ELEMENTWISE;
   }
 
   /** Emits {@code kernel}; {@code stored} holds the temporaries earlier kernels computed. */
@@ -165,11 +179,12 @@ final class GpuKernelEmitter {
     ElementalEmitter elements = InlinedFusions.emitter(b,
         (p, index) -> new IrArray(new IrValue("ptr", "%p" + p.parameterNumber()), p.shape()).load(b, index),
         (instr, index) -> stored.containsKey(instr) ? stored.get(instr).array().load(b, index) : null);
-    if (kernel.form() == Form.ROW_REDUCTION) {
-      Output output = kernel.outputs().get(0);
-      RowReductionEmitter.emit(b, grid, kernel.name(), RowReduction.at(output.value()), elements, output.array());
-    } else {
-      emitElementwise(b, grid, kernel, elements);
+    Output first = kernel.outputs().get(0);
+    switch (kernel.form()) {
+      case ROW_REDUCTION -> RowReductionEmitter.emit(b, grid, kernel.name(), RowReduction.at(first.value()), elements,
+          first.array());
+      case TILED_DOT -> TiledDotEmitter.emit(b, grid, kernel.name(), first.value(), elements, first.array());
+      case ELEMENTWISE -> emitElementwise(b, grid, kernel, elements);
     }
     b.retVoid();
     List<String> all = new ArrayList<>();

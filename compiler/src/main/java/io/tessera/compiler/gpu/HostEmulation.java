@@ -34,6 +34,14 @@ import java.util.List;
  * threads combine their values. That part (shuffles, barriers) is checked only by {@code ptxas}
  * and on a device ({@code GpuDeviceTest}).
  *
+ * <p>Tiled dot kernels ({@link TiledDotEmitter}) are written as phases between barriers
+ * ({@link ThreadGrid#forEachThread}): emulated, each block is one call that runs the phase for
+ * all {@value TiledDotEmitter#THREADS} of its threads before it goes on to the next, with
+ * per-thread values in per-thread slots. That is the order the barriers impose on the device, so
+ * the emulation checks the tiling, the edges and the shared-memory traffic faithfully; it cannot
+ * show a missing barrier (phases run in order regardless), which {@code ptxas} does not show
+ * either: the barriers are checked by reading the emitter and on a device.
+ *
  * <p>What it does not check: math functions come from {@link MathLibrary#OWN}, since libdevice is
  * device bitcode (its use is checked by {@code ptxas} and on a device); and code generation by
  * NVPTX itself. The grid is deliberately small ({@value #BLOCKS} blocks of {@value #THREADS}
@@ -62,15 +70,21 @@ final class HostEmulation {
     }
     IrBuilder b = new IrBuilder(ir);
     for (GpuKernelEmitter.Kernel kernel : kernels.kernels()) {
-      int threads = kernel.form() == GpuKernelEmitter.Form.ROW_REDUCTION ? 1 : THREADS;
+      // Calls per block, and the block size the kernel sees: a tiled dot runs its block's threads itself.
+      int calls = kernel.form() == GpuKernelEmitter.Form.ELEMENTWISE ? THREADS : 1;
+      int blockSize = switch (kernel.form()) {
+        case ELEMENTWISE -> THREADS;
+        case ROW_REDUCTION -> 1;
+        case TILED_DOT -> TiledDotEmitter.THREADS;
+      };
       LoopEmitter.forRange(b, "block", IrValue.i64(BLOCKS), block ->
-          LoopEmitter.forRange(b, "thread", IrValue.i64(threads), thread -> {
+          LoopEmitter.forRange(b, "thread", IrValue.i64(calls), thread -> {
             List<IrValue> args = new ArrayList<>();
             args.add(new IrValue("i64", "%rows"));
             args.addAll(pointers);
             // In ThreadGrid.Register order: tid, ntid, ctaid, nctaid.
             args.add(b.cast("trunc", thread, "i32"));
-            args.add(IrValue.i32(threads));
+            args.add(IrValue.i32(blockSize));
             args.add(b.cast("trunc", block, "i32"));
             args.add(IrValue.i32(BLOCKS));
             b.call("void", "@" + kernel.name(), args.toArray(IrValue[]::new));

@@ -177,6 +177,19 @@ final class OpModules {
                 rhs_contracting_dims={1}
             c = f32[3,3] dot(p0, p2), lhs_contracting_dims={0,2}, rhs_contracting_dims={2,1}
             ROOT t = (f32[2,3,6], f32[3,3]) tuple(b, c)"""),
+        numeric("dot: tiles past the edges, several k steps, more tiles than blocks, a fused operand", """
+            p0 = f32[2,37,45] parameter(0)
+            p1 = f32[21,45] parameter(1)
+            p2 = f64[33,17] parameter(2)
+            p3 = f64[17,40] parameter(3)
+            p4 = f32[3,20,18] parameter(4)
+            p5 = f32[3,18,19] parameter(5)
+            n1 = f32[21,45] negate(p1)
+            f = f32[2,37,21] dot(p0, n1), lhs_contracting_dims={2}, rhs_contracting_dims={1}
+            d = f64[33,40] dot(p2, p3), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+            b = f32[3,20,19] dot(p4, p5), lhs_batch_dims={0}, rhs_batch_dims={0}, lhs_contracting_dims={2},
+                rhs_contracting_dims={1}
+            ROOT t = (f32[2,37,21], f64[33,40], f32[3,20,19]) tuple(f, d, b)"""),
         numeric("dot: matrix-vector, vector-vector, outer product, an empty contraction", """
             p0 = f32[6,8] parameter(0)
             p1 = f32[8] parameter(1)
