@@ -39,24 +39,29 @@ final class TiledDotEmitter {
   private TiledDotEmitter() {}
 
   /**
-   * Whether {@code value} is a dot this kernel computes: f32 or f64 operands and result of static
-   * shape, with free dimensions on both sides (a matrix-vector product has too few columns to
-   * fill a tile; {@link DotLoop} computes it).
+   * Whether {@code value} is a dot this kernel computes: f32 or f64 operands and result, with
+   * free dimensions on both sides (a matrix-vector product has too few columns to fill a tile;
+   * {@link DotLoop} computes it), and a dynamic (row) dimension, if any, first in its group, where
+   * the flattened group's index still splits into dimensions ({@link IrIndex#fromLinear}).
    */
   static boolean applies(Instruction value) {
     if (value.opcode() != Opcode.DOT) {
       return false;
     }
     ElementType t = value.shape().elementType();
-    if ((t != ElementType.F32 && t != ElementType.F64) || value.shape().hasDynamicDimension()) {
-      return false;
-    }
     Shape lhs = value.operand(0).shape();
     Shape rhs = value.operand(1).shape();
-    if (lhs.elementType() != t || rhs.elementType() != t || lhs.hasDynamicDimension() || rhs.hasDynamicDimension()) {
+    if ((t != ElementType.F32 && t != ElementType.F64) || lhs.elementType() != t || rhs.elementType() != t) {
       return false;
     }
     DotDimensions a = DotDimensions.analyze(value, lhs, rhs, value.shape());
+    for (int[] group : new int[][] {a.batch(), a.m(), a.n(), a.k()}) {
+      for (int i = 1; i < group.length; i++) {
+        if (group[i] == Shape.DYNAMIC) {
+          return false;
+        }
+      }
+    }
     return a.m().length > 0 && a.n().length > 0;
   }
 
@@ -69,26 +74,27 @@ final class TiledDotEmitter {
     String type = IrTypes.valueType(dot.shape().elementType());
     int align = dot.shape().elementType().byteSize();
     IrValue zero = IrValue.fpConst(type, 0);
-    long m = product(a.m());
-    long n = product(a.n());
-    long k = product(a.k());
-    long tilesM = (m + TILE - 1) / TILE;
-    long tilesN = (n + TILE - 1) / TILE;
-    long tiles = product(a.batch()) * tilesM * tilesN;
+    IrValue edge = IrValue.i64(TILE);
+    IrValue m = size(b, a.m());
+    IrValue n = size(b, a.n());
+    IrValue k = size(b, a.k());
+    IrValue tilesM = ceilDiv(b, m);
+    IrValue tilesN = ceilDiv(b, n);
+    IrValue tilesPerBatch = b.mul(tilesM, tilesN);
+    IrValue tiles = b.mul(size(b, a.batch()), tilesPerBatch);
     Shared lhsTile = new Shared(grid.sharedArray(b.module(), kernel + ".lhs", type, THREADS), type, align);
     Shared rhsTile = new Shared(grid.sharedArray(b.module(), kernel + ".rhs", type, THREADS), type, align);
     ThreadGrid.PerThread sum = grid.perThread(b, type, THREADS);
-    IrValue edge = IrValue.i64(TILE);
 
     ThreadGrid.Position at = grid.position(b);
-    LoopEmitter.forStrided(b, "tile", at.block(), at.blocks(), IrValue.i64(tiles), tile -> {
-      IrValue batch = b.binop("udiv", tile, IrValue.i64(tilesM * tilesN));
-      IrValue inBatch = b.binop("urem", tile, IrValue.i64(tilesM * tilesN));
-      IrValue rowStart = b.mul(b.binop("udiv", inBatch, IrValue.i64(tilesN)), edge);
-      IrValue columnStart = b.mul(b.binop("urem", inBatch, IrValue.i64(tilesN)), edge);
+    LoopEmitter.forStrided(b, "tile", at.block(), at.blocks(), tiles, tile -> {
+      IrValue batch = b.binop("udiv", tile, tilesPerBatch);
+      IrValue inBatch = b.binop("urem", tile, tilesPerBatch);
+      IrValue rowStart = b.mul(b.binop("udiv", inBatch, tilesN), edge);
+      IrValue columnStart = b.mul(b.binop("urem", inBatch, tilesN), edge);
       IrIndex batchIndex = IrIndex.fromLinear(b, batch, a.batch());
       grid.forEachThread(b, at, t -> b.store(zero, sum.at(b, t), align));
-      LoopEmitter.forRange(b, "step", IrValue.i64((k + TILE - 1) / TILE), step -> {
+      LoopEmitter.forRange(b, "step", ceilDiv(b, k), step -> {
         IrValue stepStart = b.mul(step, edge);
         grid.forEachThread(b, at, t -> {
           IrValue ty = b.binop("udiv", t, edge);
@@ -96,12 +102,12 @@ final class TiledDotEmitter {
           // Thread (ty, tx) loads lhs[row ty, k tx] and rhs[k ty, column tx] of the step's tiles.
           IrValue row = b.add(rowStart, ty);
           IrValue lhsK = b.add(stepStart, tx);
-          lhsTile.store(b, t, valueOrZero(b, b.and(b.icmp("ult", row, IrValue.i64(m)), b.icmp("ult", lhsK, IrValue.i64(k))),
+          lhsTile.store(b, t, valueOrZero(b, b.and(b.icmp("ult", row, m), b.icmp("ult", lhsK, k)),
               type, zero, () -> elements.emit(lhs, a.l().index(lhs.shape().dimensions(), batchIndex,
                   IrIndex.fromLinear(b, row, a.m()), IrIndex.fromLinear(b, lhsK, a.k())))));
           IrValue column = b.add(columnStart, tx);
           IrValue rhsK = b.add(stepStart, ty);
-          rhsTile.store(b, t, valueOrZero(b, b.and(b.icmp("ult", column, IrValue.i64(n)), b.icmp("ult", rhsK, IrValue.i64(k))),
+          rhsTile.store(b, t, valueOrZero(b, b.and(b.icmp("ult", column, n), b.icmp("ult", rhsK, k)),
               type, zero, () -> elements.emit(rhs, a.r().index(rhs.shape().dimensions(), batchIndex,
                   IrIndex.fromLinear(b, column, a.n()), IrIndex.fromLinear(b, rhsK, a.k())))));
         });
@@ -122,9 +128,9 @@ final class TiledDotEmitter {
       grid.forEachThread(b, at, t -> {
         IrValue row = b.add(rowStart, b.binop("udiv", t, edge));
         IrValue column = b.add(columnStart, b.binop("urem", t, edge));
-        IrValue inside = b.and(b.icmp("ult", row, IrValue.i64(m)), b.icmp("ult", column, IrValue.i64(n)));
+        IrValue inside = b.and(b.icmp("ult", row, m), b.icmp("ult", column, n));
         when(b, "tile.store", inside, () -> {
-          IrValue linear = b.add(b.mul(b.add(b.mul(batch, IrValue.i64(m)), row), IrValue.i64(n)), column);
+          IrValue linear = b.add(b.mul(b.add(b.mul(batch, m), row), n), column);
           out.storeLinear(b, linear, b.load(type, sum.at(b, t), align));
         });
       });
@@ -168,11 +174,17 @@ final class TiledDotEmitter {
     b.startBlock(done);
   }
 
-  private static long product(int[] sizes) {
-    long p = 1;
+  /** Elements of a group of dimensions, the row count standing for a dynamic one. */
+  private static IrValue size(IrBuilder b, int[] sizes) {
+    IrValue p = IrValue.i64(1);
     for (int s : sizes) {
-      p *= s;
+      p = b.mul(p, b.dimensionSize(s));
     }
     return p;
+  }
+
+  /** Tiles covering {@code size} elements. */
+  private static IrValue ceilDiv(IrBuilder b, IrValue size) {
+    return b.binop("udiv", b.add(size, IrValue.i64(TILE - 1)), IrValue.i64(TILE));
   }
 }
