@@ -25,8 +25,9 @@ import java.util.Set;
  *       argmax-style, read through its tuple elements), alone or as the root of a {@code kInput}
  *       fusion: the trailing-dimension ("row") form as a block per row ({@link RowReduction}),
  *       others one output element per thread ({@link ReduceLoop});
- *   <li>dots with any dimension numbers, of any element type the CPU's dot takes, one output
- *       element per thread ({@link DotLoop}), and fusions containing them.
+ *   <li>dots with any dimension numbers, of any element type the CPU's dot takes: f32 and f64
+ *       matrix products as a tiled shared-memory GEMM ({@link TiledDotEmitter}), others (and
+ *       dots inside fusions) one output element per thread ({@link DotLoop}).
  * </ul>
  * Dots, reduces and fusions of them that other instructions use are computed into temporaries
  * first ({@link Temporaries}), so chains of them (an MLP's layers) compile. Convolutions, sorts,
