@@ -7,6 +7,8 @@ import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.backend.ExecutableSignature;
 import io.tessera.compiler.hlo.Module;
 import io.tessera.compiler.llvm.IrModule;
+import io.tessera.compiler.pass.BufferSize;
+import java.util.List;
 
 /**
  * The CPU backend: HLO to LLVM IR ({@link CpuKernelEmitter} over the shared elemental emitter),
@@ -57,20 +59,23 @@ public final class CpuBackend implements Backend {
 
   /**
    * JIT-compiles for this host a kernel module that another emitter wrote: {@code ir} defines
-   * {@code void @tessera_kernel(i64 %rows, ptr %p0.., ptr %r0..)} over the buffers of
-   * {@code signature} and needs no temporaries. The GPU backend's host emulation runs its kernels
-   * this way (thread-index reads turned into loops over the launch grid) to test them without a
-   * device.
+   * {@code void @tessera_kernel(i64 %rows, ptr %p0.., ptr %r0.., ptr %t0..)} over the buffers of
+   * {@code signature} and one scratch buffer per entry of {@code temporaries} (placed in the
+   * call's scratch memory as the CPU's own temporaries are). The GPU backend's host emulation runs
+   * its kernels this way (thread-index reads turned into loops over the launch grid) to test them
+   * without a device.
    *
    * @throws CompilationException when LLVM rejects the module
    */
   public static Executable compileKernelModule(String name, IrModule ir, ExecutableSignature signature,
-                                               BackendOptions options) {
+                                               List<BufferSize> temporaries, BackendOptions options) {
     HostTarget target = HostTarget.resolve(options);
     ir.setTarget(target.triple(), target.dataLayout());
     ir.setTargetAttributes(target.functionAttributes());
+    ScratchLayout scratch = new ScratchLayout();
+    temporaries.forEach(scratch::add);
     KernelEntry.Abi abi = new KernelEntry.Abi(signature.parameterShapes().size(), signature.resultBufferShapes().size(),
-        new ScratchLayout(), signature.hasDynamicRows());
+        scratch, signature.hasDynamicRows());
     ir.addFunction(KernelEntry.jitTrampoline(abi));
     JitModule jit = LlvmJit.compile(name, ir.text(), target, options);
     return new CpuExecutable(name, jit, signature, abi);

@@ -1,10 +1,10 @@
 package io.tessera.compiler.cpu;
 
 import io.tessera.compiler.backend.CompilationException;
-import io.tessera.compiler.hlo.Attr;
 import io.tessera.compiler.hlo.ElementType;
 import io.tessera.compiler.hlo.Instruction;
 import io.tessera.compiler.hlo.Shape;
+import io.tessera.compiler.llvm.DotDimensions;
 import io.tessera.compiler.llvm.FloatFormats;
 import io.tessera.compiler.llvm.IrArray;
 import io.tessera.compiler.llvm.IrBuilder;
@@ -34,41 +34,13 @@ import java.util.Arrays;
 final class DotEmitter {
   private DotEmitter() {}
 
-  private record Dims(int[] batch, int[] free, int[] contracting) {}
-
-  /** The dot's dimension numbers checked against its operand and result shapes. */
-  private record Analysis(Dims l, Dims r, int[] batch, int[] m, int[] n, int[] k) {}
-
-  private static Analysis analyze(Instruction dot, Shape lhs, Shape rhs, Shape out) {
-    int[] ld = lhs.dimensions();
-    int[] rd = rhs.dimensions();
-    int[] lb = dims(dot, Attr.LHS_BATCH_DIMS, ld.length);
-    int[] rb = dims(dot, Attr.RHS_BATCH_DIMS, rd.length);
-    int[] lc = dims(dot, Attr.LHS_CONTRACTING_DIMS, ld.length);
-    int[] rc = dims(dot, Attr.RHS_CONTRACTING_DIMS, rd.length);
-    pair(dot, ld, lb, rd, rb, "batch");
-    pair(dot, ld, lc, rd, rc, "contracting");
-    Dims l = new Dims(lb, complement(dot, ld.length, lb, lc), lc);
-    Dims r = new Dims(rb, complement(dot, rd.length, rb, rc), rc);
-    int[] batchSizes = sizes(ld, lb);
-    int[] mSizes = sizes(ld, l.free());
-    int[] nSizes = sizes(rd, r.free());
-    int[] kSizes = sizes(ld, lc);
-    int[] expected = concat(batchSizes, concat(mSizes, nSizes));
-    if (!Arrays.equals(expected, out.dimensions())) {
-      throw new CompilationException("%" + dot.name() + " (dot): result shape " + out + " should have dimensions "
-          + Arrays.toString(expected));
-    }
-    return new Analysis(l, r, batchSizes, mSizes, nSizes, kSizes);
-  }
-
   /**
    * The GEMM/GEMV plan of a dot, or null: f32 or f64 throughout, and each operand's free
    * dimensions, like the contracting dimensions, consecutive and ascending (so each group is one
    * strided dimension of the row-major operand: {@code [b,s,h] x [h,o]} is a GEMM with M = b*s).
    * Any positions otherwise: transposed operands are strides.
    */
-  private static GemmEmitter.Plan gemmPlan(Instruction dot, Shape lhs, Shape rhs, Shape out, Analysis a) {
+  private static GemmEmitter.Plan gemmPlan(Instruction dot, Shape lhs, Shape rhs, Shape out, DotDimensions a) {
     ElementType t = out.elementType();
     // A dynamic (row) dimension may be a batch dimension or lhs's leading free dimension (M is then
     // rows times the other free dimensions); rows as the contracting dimension keep the loop nest.
@@ -140,7 +112,7 @@ final class DotEmitter {
     if (!lhs.isArray() || !rhs.isArray() || !dot.shape().isArray()) {
       return 0;
     }
-    GemmEmitter.Plan plan = gemmPlan(dot, lhs, rhs, dot.shape(), analyze(dot, lhs, rhs, dot.shape()));
+    GemmEmitter.Plan plan = gemmPlan(dot, lhs, rhs, dot.shape(), DotDimensions.analyze(dot, lhs, rhs, dot.shape()));
     return plan == null ? 0 : plan.scratchBytes();
   }
 
@@ -165,7 +137,7 @@ final class DotEmitter {
    */
   static boolean emit(IrBuilder b, Instruction dot, IrArray lhs, IrArray rhs, IrArray out, IrValue scratch,
                       GemmEmitter.BlockEpilogue epilogue) {
-    Analysis a = analyze(dot, lhs.shape(), rhs.shape(), out.shape());
+    DotDimensions a = DotDimensions.analyze(dot, lhs.shape(), rhs.shape(), out.shape());
     ElementType t = out.elementType();
     if (!t.isFloat() && (lhs.elementType().isFloat() || rhs.elementType().isFloat())) {
       throw new CompilationException("%" + dot.name() + " (dot): float operands with an " + t + " result");
@@ -183,8 +155,8 @@ final class DotEmitter {
     return false;
   }
 
-  private static void accumulateInOutput(IrBuilder b, IrArray lhs, Dims l, IrArray rhs, Dims r, IrArray out,
-                                         int[] batch, int[] m, int[] n, int[] k) {
+  private static void accumulateInOutput(IrBuilder b, IrArray lhs, DotDimensions.Operand l, IrArray rhs,
+                                         DotDimensions.Operand r, IrArray out, int[] batch, int[] m, int[] n, int[] k) {
     ElementType t = out.elementType();
     String vt = IrTypes.valueType(t);
     IrValue zero = t.isFloat() ? IrValue.fpConst(vt, 0) : IrValue.intConst(vt, 0);
@@ -203,8 +175,9 @@ final class DotEmitter {
     }));
   }
 
-  private static void accumulateInRegister(IrBuilder b, IrArray lhs, Dims l, IrArray rhs, Dims r, IrArray out,
-                                           int[] batch, int[] m, int[] n, int[] k) {
+  private static void accumulateInRegister(IrBuilder b, IrArray lhs, DotDimensions.Operand l, IrArray rhs,
+                                           DotDimensions.Operand r, IrArray out, int[] batch, int[] m, int[] n,
+                                           int[] k) {
     ElementType t = out.elementType();
     boolean pred = t == ElementType.PRED;
     ElementType acc = pred ? ElementType.PRED : ElementType.F32;
@@ -226,19 +199,9 @@ final class DotEmitter {
         })));
   }
 
-  private static IrIndex operandIndex(IrArray array, Dims d, IrIndex batch, IrIndex free, IrIndex contracting) {
-    int[] dims = array.shape().dimensions();
-    IrValue[] idx = new IrValue[dims.length];
-    for (int i = 0; i < d.batch().length; i++) {
-      idx[d.batch()[i]] = batch.get(i);
-    }
-    for (int i = 0; i < d.free().length; i++) {
-      idx[d.free()[i]] = free.get(i);
-    }
-    for (int i = 0; i < d.contracting().length; i++) {
-      idx[d.contracting()[i]] = contracting.get(i);
-    }
-    return new IrIndex(idx, dims, null);
+  private static IrIndex operandIndex(IrArray array, DotDimensions.Operand d, IrIndex batch, IrIndex free,
+                                      IrIndex contracting) {
+    return d.index(array.shape().dimensions(), batch, free, contracting);
   }
 
   private static IrIndex outIndex(IrIndex batch, IrIndex m, IrIndex n, IrArray out) {
@@ -254,52 +217,5 @@ final class DotEmitter {
       idx[j++] = n.get(i);
     }
     return new IrIndex(idx, out.shape().dimensions(), null);
-  }
-
-  private static int[] dims(Instruction dot, Attr<long[]> attr, int rank) {
-    long[] values = dot.attributes().getOrDefault(attr, new long[0]);
-    int[] out = new int[values.length];
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] < 0 || values[i] >= rank) {
-        throw new CompilationException("%" + dot.name() + " (dot): " + attr.name() + "=" + Arrays.toString(values)
-            + " out of range for rank " + rank);
-      }
-      out[i] = (int) values[i];
-    }
-    return out;
-  }
-
-  private static void pair(Instruction dot, int[] ld, int[] l, int[] rd, int[] r, String kind) {
-    if (l.length != r.length) {
-      throw new CompilationException("%" + dot.name() + " (dot): lhs and rhs have different numbers of " + kind
-          + " dimensions");
-    }
-    for (int i = 0; i < l.length; i++) {
-      if (ld[l[i]] != rd[r[i]]) {
-        throw new CompilationException("%" + dot.name() + " (dot): " + kind + " dimensions " + l[i] + " of lhs and "
-            + r[i] + " of rhs differ in size (" + ld[l[i]] + " vs " + rd[r[i]] + ")");
-      }
-    }
-  }
-
-  private static int[] complement(Instruction dot, int rank, int[] a, int[] c) {
-    boolean[] used = new boolean[rank];
-    for (int d : concat(a, c)) {
-      if (used[d]) {
-        throw new CompilationException("%" + dot.name() + " (dot): dimension " + d + " is listed twice");
-      }
-      used[d] = true;
-    }
-    return java.util.stream.IntStream.range(0, rank).filter(d -> !used[d]).toArray();
-  }
-
-  private static int[] sizes(int[] dims, int[] which) {
-    return Arrays.stream(which).map(d -> dims[d]).toArray();
-  }
-
-  private static int[] concat(int[] a, int[] c) {
-    int[] out = Arrays.copyOf(a, a.length + c.length);
-    System.arraycopy(c, 0, out, a.length, c.length);
-    return out;
   }
 }

@@ -55,7 +55,8 @@ public final class GpuBackend implements Backend {
     }
     GpuKernelEmitter.Kernels kernels = emit(module, options);
     String ptx = NvptxCompiler.ptx(module.name(), kernels.ir(), arch(options), options, Libdevice.find());
-    return GpuExecutable.load(driver, module.name(), ptx, kernels.kernels(), kernels.signature());
+    return GpuExecutable.load(driver, module.name(), ptx, kernels.kernels(), kernels.signature(),
+        kernels.temporaries().stream().map(io.tessera.compiler.pass.BufferSize::of).toList());
   }
 
   /**

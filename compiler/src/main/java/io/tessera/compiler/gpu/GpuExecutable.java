@@ -17,6 +17,7 @@ import io.tessera.compiler.backend.Buffers;
 import io.tessera.compiler.backend.CompilationException;
 import io.tessera.compiler.backend.Executable;
 import io.tessera.compiler.backend.ExecutableSignature;
+import io.tessera.compiler.pass.BufferSize;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.cuda.cudart.CUfunc_st;
@@ -36,11 +37,15 @@ import org.bytedeco.javacpp.PointerScope;
  *
  * <p>Buffers: device buffers ({@link Buffers.MemorySpace#DEVICE}) are used in place; host buffers
  * are copied into device memory allocated for the call and the results copied back (for tools and
- * tests; a device memory pool and streams are still to come). Calls are serialized.
+ * tests). Temporaries (dots and reduces that later kernels read) get device memory for the call.
+ * A device memory pool and streams are still to come. Calls are serialized.
  */
 final class GpuExecutable implements Executable {
-  /** Threads per block: a multiple of the warp size that every architecture runs at full occupancy. */
-  static final int THREADS_PER_BLOCK = 256;
+  /**
+   * Threads per block: a multiple of the warp size that every architecture runs at full occupancy,
+   * and the one block size a tiled dot takes (a thread per element of its 16x16 tile).
+   */
+  static final int THREADS_PER_BLOCK = TiledDotEmitter.THREADS;
   /** Blocks per multiprocessor at most; grid-stride loops cover the rest. */
   static final int BLOCKS_PER_MULTIPROCESSOR = 32;
   private static final int LOG_BYTES = 16 * 1024;
@@ -52,13 +57,16 @@ final class GpuExecutable implements Executable {
   private final CUmod_st module;
   private final List<Launch> launches = new ArrayList<>();
   private final ExecutableSignature signature;
+  private final List<BufferSize> temporaries;
   private boolean closed;
 
-  private GpuExecutable(String name, CudaDriver driver, CUmod_st module, ExecutableSignature signature) {
+  private GpuExecutable(String name, CudaDriver driver, CUmod_st module, ExecutableSignature signature,
+                        List<BufferSize> temporaries) {
     this.name = name;
     this.driver = driver;
     this.module = module;
     this.signature = signature;
+    this.temporaries = List.copyOf(temporaries);
   }
 
   /**
@@ -68,7 +76,7 @@ final class GpuExecutable implements Executable {
    */
   @SuppressWarnings("try") // the scope frees the option arrays and the log on exit
   static GpuExecutable load(CudaDriver driver, String name, String ptx, List<GpuKernelEmitter.Kernel> kernels,
-                            ExecutableSignature signature) {
+                            ExecutableSignature signature, List<BufferSize> temporaries) {
     driver.makeCurrent();
     CUmod_st module = new CUmod_st();
     try (PointerScope scope = new PointerScope()) {
@@ -88,7 +96,7 @@ final class GpuExecutable implements Executable {
             + CudaDriver.errorName(status) + "\n" + log.getString().strip());
       }
     }
-    GpuExecutable executable = new GpuExecutable(name, driver, module, signature);
+    GpuExecutable executable = new GpuExecutable(name, driver, module, signature, temporaries);
     for (GpuKernelEmitter.Kernel kernel : kernels) {
       CUfunc_st function = new CUfunc_st();
       CudaDriver.check(cuModuleGetFunction(function, module, kernel.name()), "cuModuleGetFunction " + kernel.name());
@@ -160,9 +168,31 @@ final class GpuExecutable implements Executable {
     }
   }
 
-  /** Launches every kernel over buffer addresses (parameters then results) and waits for them. */
+  /**
+   * Launches every kernel over buffer addresses (parameters then results, then the temporaries,
+   * allocated here for the call) and waits for them.
+   */
+  private void launchAll(long rows, long[] parametersAndResults) {
+    long[] buffers = java.util.Arrays.copyOf(parametersAndResults, parametersAndResults.length + temporaries.size());
+    try {
+      for (int t = 0; t < temporaries.size(); t++) {
+        long bytes = temporaries.get(t).at(rows);
+        long[] address = new long[1];
+        CudaDriver.check(cuMemAlloc(address, Math.max(bytes, 1)), "cuMemAlloc of " + bytes + " bytes for a temporary");
+        buffers[parametersAndResults.length + t] = address[0];
+      }
+      launchKernels(rows, buffers);
+    } finally {
+      for (int t = parametersAndResults.length; t < buffers.length; t++) {
+        if (buffers[t] != 0) {
+          cuMemFree(buffers[t]);
+        }
+      }
+    }
+  }
+
   @SuppressWarnings("try") // the scope frees the argument words on exit
-  private void launchAll(long rows, long[] buffers) {
+  private void launchKernels(long rows, long[] buffers) {
     for (Launch launch : launches) {
       long elements = launch.kernel().elementCount(rows);
       if (elements == 0) {

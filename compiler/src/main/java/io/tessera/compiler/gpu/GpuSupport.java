@@ -16,13 +16,22 @@ import java.util.Set;
  * run fails at once with a message naming the instruction (the Spark side then falls back to the
  * CPU).
  *
- * <p>Supported: instructions with an elemental form (elementwise, data movement, constants, iota,
- * map, batch-norm inference) and fusions of them (Tessera's {@code kLoop} fusions), in an entry
- * computation whose parameters are arrays, with a dynamic leading dimension at most, and whose
- * root is an array or a tuple of arrays; and, as results, single-input reduces of the trailing
- * dimensions ({@link RowReduction}), alone or as the root of a {@code kInput} fusion. Other
- * reductions, dots, convolutions, sorts, scatters, windows, loops and branches are not compiled
- * yet.
+ * <p>Supported, in an entry computation whose parameters are arrays, with a dynamic leading
+ * dimension at most, and whose root is an array or a tuple of arrays:
+ * <ul>
+ *   <li>instructions with an elemental form (elementwise, data movement, constants, iota, map,
+ *       batch-norm inference) and fusions of them (Tessera's {@code kLoop} fusions);
+ *   <li>reduces over any dimensions, with any reducer, one input or several (a variadic reduce,
+ *       argmax-style, read through its tuple elements), alone or as the root of a {@code kInput}
+ *       fusion: the trailing-dimension ("row") form as a block per row ({@link RowReduction}),
+ *       others one output element per thread ({@link ReduceLoop});
+ *   <li>dots with any dimension numbers, of any element type the CPU's dot takes: f32 and f64
+ *       matrix products as a tiled shared-memory GEMM ({@link TiledDotEmitter}), others (and
+ *       dots inside fusions) one output element per thread ({@link DotLoop}).
+ * </ul>
+ * Dots, reduces and fusions of them that other instructions use are computed into temporaries
+ * first ({@link Temporaries}), so chains of them (an MLP's layers) compile. Convolutions, sorts,
+ * scatters, windows, loops and branches are not compiled yet.
  */
 final class GpuSupport {
   private GpuSupport() {}
@@ -43,30 +52,9 @@ final class GpuSupport {
     Instruction root = entry.root();
     for (Instruction leaf : root.opcode() == Opcode.TUPLE ? root.operands() : java.util.List.of(root)) {
       if (!leaf.shape().isArray()) {
-        throw notSupported(leaf, "a nested tuple result", "");
+        throw notSupported(leaf, "a " + leaf.shape() + " result (results are arrays or a tuple of arrays)", "");
       }
-      RowReduction reduction = RowReduction.at(leaf);
-      if (reduction == null) {
-        checkReachable(leaf, "");
-      } else {
-        checkRowReduction(reduction);
-      }
-    }
-  }
-
-  /** A result that is a reduce: the row form only, over inputs the emitter computes elementally. */
-  private static void checkRowReduction(RowReduction r) {
-    String context = r.fusion() == null ? "" : "in fusion %" + r.fusion().name() + ": ";
-    String reason = r.unsupportedReason();
-    if (reason != null) {
-      throw notSupported(r.reduce(), reason, context);
-    }
-    checkReachable(r.reduce().operand(0), context);
-    checkReachable(r.reduce().operand(1), context);
-    if (r.fusion() != null) {
-      for (Instruction operand : r.fusion().operands()) {
-        checkReachable(operand, "");
-      }
+      checkReachable(leaf, "");
     }
   }
 
@@ -80,7 +68,7 @@ final class GpuSupport {
         continue;
       }
       checkInstruction(instr, context);
-      if (instr.opcode() != Opcode.GET_TUPLE_ELEMENT) {
+      if (instr.opcode() != Opcode.GET_TUPLE_ELEMENT || instr.operand(0).opcode() != Opcode.TUPLE) {
         instr.operands().forEach(work::push);
       } else {
         work.push(instr.operand(0).operand(Math.toIntExact(instr.requireAttr(io.tessera.compiler.hlo.Attr.INDEX))));
@@ -91,9 +79,14 @@ final class GpuSupport {
   private static void checkInstruction(Instruction instr, String context) {
     Opcode op = instr.opcode();
     if (op == Opcode.GET_TUPLE_ELEMENT) {
-      if (instr.operand(0).opcode() != Opcode.TUPLE) {
-        throw notSupported(instr, "an element of a " + instr.operand(0).opcode().mnemonic() + " result", context);
+      Opcode of = instr.operand(0).opcode();
+      if (of != Opcode.TUPLE && of != Opcode.REDUCE) {
+        throw notSupported(instr, "an element of a " + of.mnemonic() + " result", context);
       }
+      return;
+    }
+    if (op == Opcode.REDUCE) {
+      checkReduce(instr, context);
       return;
     }
     if (!instr.shape().isArray()) {
@@ -106,16 +99,35 @@ final class GpuSupport {
         if (op == Opcode.FUSION) {
           Computation fused = instr.calledComputations().get(0);
           checkReachable(fused.root(), context + "in fusion %" + instr.name() + ": ");
-        } else if (op != Opcode.MAP && op != Opcode.BATCH_NORM_INFERENCE) {
+        } else if (op != Opcode.MAP && op != Opcode.BATCH_NORM_INFERENCE && op != Opcode.DOT) {
           throw notSupported(instr, op.mnemonic(), context);
         }
       }
     }
   }
 
+  /** Inputs of one shape and as many scalar initial values of their types: what {@link ReduceLoop} folds. */
+  private static void checkReduce(Instruction reduce, String context) {
+    int n = reduce.operandCount() / 2;
+    if (n == 0 || reduce.operandCount() % 2 != 0) {
+      throw notSupported(reduce, "a reduce of " + reduce.operandCount() + " operands", context);
+    }
+    Shape input = reduce.operand(0).shape();
+    for (int k = 0; k < n; k++) {
+      Shape in = reduce.operand(k).shape();
+      Shape init = reduce.operand(n + k).shape();
+      if (!in.isArray() || !java.util.Arrays.equals(in.dimensions(), input.dimensions())) {
+        throw notSupported(reduce, "a reduce of inputs of different shapes", context);
+      }
+      if (!init.isScalar() || init.elementType() != in.elementType()) {
+        throw notSupported(reduce, "a reduce whose initial value is not a scalar of its input's type", context);
+      }
+    }
+  }
+
   private static CompilationException notSupported(Instruction instr, String what, String context) {
     return new CompilationException(context + "%" + instr.name() + " (" + instr.opcode().mnemonic()
-        + "): the GPU backend does not compile " + what + " yet (only elementwise and data-movement instructions, loop"
-        + " fusions of them, and reduces of trailing dimensions as results); run this module on the CPU backend");
+        + "): the GPU backend does not compile " + what + " yet (only elementwise and data-movement instructions,"
+        + " reduces, dots, and fusions of them); run this module on the CPU backend");
   }
 }

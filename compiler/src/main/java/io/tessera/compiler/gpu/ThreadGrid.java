@@ -3,7 +3,9 @@ package io.tessera.compiler.gpu;
 import io.tessera.compiler.llvm.IrBuilder;
 import io.tessera.compiler.llvm.IrModule;
 import io.tessera.compiler.llvm.IrValue;
+import io.tessera.compiler.llvm.LoopEmitter;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The target part of a kernel: how it is declared and where a thread learns its place in the
@@ -13,7 +15,9 @@ import java.util.List;
  *
  * <p>Kernels are one-dimensional: x only. Reduction kernels also use block-shared memory, a
  * barrier and warp shuffles; the emulation runs them with one thread per block
- * ({@link HostEmulation}), where those are trivial.
+ * ({@link HostEmulation}), where those are trivial. The tiled dot writes its barrier-separated
+ * phases explicitly ({@link #forEachThread}), which the emulation runs for every thread of the
+ * block before the next phase, as the barriers order them on the device.
  */
 enum ThreadGrid {
   /**
@@ -47,6 +51,19 @@ enum ThreadGrid {
     @Override
     void barrier(IrBuilder b) {
       b.callExternal("void", "llvm.nvvm.barrier0");
+    }
+
+    /** The calling thread is the one thread the phase runs here. */
+    @Override
+    void forEachThread(IrBuilder b, Position at, Consumer<IrValue> body) {
+      body.accept(at.thread());
+    }
+
+    /** A register (an alloca that mem2reg promotes): each thread has its own. */
+    @Override
+    PerThread perThread(IrBuilder b, String type, int threads) {
+      IrValue slot = b.alloca(type);
+      return (builder, thread) -> slot;
     }
 
     /** The value travels as 32-bit words: narrower integers widened, floats and 64-bit values split. */
@@ -101,9 +118,26 @@ enum ThreadGrid {
       return new IrValue("ptr", "@" + name);
     }
 
+    /**
+     * Nothing to wait for: a row reduction runs one thread per block, and a kernel with phases
+     * ({@link #forEachThread}) has run every thread of its block through the phase before it
+     * reaches the barrier.
+     */
     @Override
     void barrier(IrBuilder b) {
-      // A block of one thread has no one to wait for.
+    }
+
+    /** Every thread of the block in turn: one phase of the block, between two barriers. */
+    @Override
+    void forEachThread(IrBuilder b, Position at, Consumer<IrValue> body) {
+      LoopEmitter.forRange(b, "thread", at.blockSize(), body);
+    }
+
+    /** One slot per thread of the block, in an array, so values survive from one phase to the next. */
+    @Override
+    PerThread perThread(IrBuilder b, String type, int threads) {
+      IrValue slots = b.alloca("[" + threads + " x " + type + "]");
+      return (builder, thread) -> builder.gep(type, slots, thread);
     }
 
     /** A warp of one thread: no other lane, so the combination's identity. */
@@ -112,6 +146,12 @@ enum ThreadGrid {
       return identity;
     }
   };
+
+  /** A variable each thread of a block has its own copy of. */
+  interface PerThread {
+    /** A pointer to {@code thread}'s copy. */
+    IrValue at(IrBuilder b, IrValue thread);
+  }
 
   /** The registers a grid-stride loop reads, with their PTX names. */
   enum Register {
@@ -157,6 +197,19 @@ enum ThreadGrid {
 
   /** Waits until every thread of the block is here and sees the others' shared-memory writes. */
   abstract void barrier(IrBuilder b);
+
+  /**
+   * Runs {@code body} (given the thread's index in the block) for the threads of the calling
+   * block, as one phase of a kernel whose blocks synchronize at barriers: on the device each
+   * thread runs its own part, the emulation runs the part of every thread of the block in turn
+   * ({@link HostEmulation}). Code outside phases must be the same for every thread of a block
+   * (loop bounds from the block's index only), and values pass from one phase to the next only
+   * through {@link #perThread} variables and shared memory.
+   */
+  abstract void forEachThread(IrBuilder b, Position at, Consumer<IrValue> body);
+
+  /** A variable of {@code type} for each of up to {@code threads} threads of the block, kept across phases. */
+  abstract PerThread perThread(IrBuilder b, String type, int threads);
 
   /**
    * The value {@code v} of the lane {@code offset} above this one in the warp

@@ -81,17 +81,17 @@ class GpuBackendTest {
         fused {
           fp = f32[8,3] parameter(0)
           fz = f32[] constant(0)
-          ROOT fr = f32[3] reduce(fp, fz), dimensions={0}, to_apply=add
+          ROOT fr = f32[4,3] reduce-window(fp, fz), window={size=2x1 stride=2x1}, to_apply=add
         }
         ENTRY e {
           x = f32[8,3] parameter(0)
-          ROOT f = f32[3] fusion(x), kind=kInput, calls=fused
+          ROOT f = f32[4,3] fusion(x), kind=kLoop, calls=fused
         }
         """);
     CompilationException e = assertThrows(CompilationException.class,
         () -> new GpuBackend().emitPtx(module, BackendOptions.defaults()));
-    assertTrue(e.getMessage().startsWith("in fusion %f: %fr (reduce): the GPU backend does not compile a reduce over"
-        + " dimensions [0] of f32[8,3]"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("in fusion %f: %fr (reduce-window): the GPU backend does not compile"
+        + " reduce-window yet"), e.getMessage());
   }
 
   @Test

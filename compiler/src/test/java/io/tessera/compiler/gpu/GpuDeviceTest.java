@@ -12,7 +12,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The kernels on a real device, against the interpreter: every op family and whole module of
- * {@link OpModules}, through host buffers (copied in and out). Skipped, with the reason, where
+ * {@link OpModules} (reductions and dots included), through host buffers (copied in and out). Skipped, with the reason, where
  * there is no CUDA device (these development machines and CI).
  *
  * <p>libdevice's math functions are not the CPU's approximations: CUDA documents at most 2 ulp
@@ -32,6 +32,7 @@ class GpuDeviceTest {
     }
     List<OpModules.Family> families = new ArrayList<>(OpModules.all());
     families.addAll(OpModules.modules());
+    families.addAll(OpModules.reductionsAndDots());
     return families.stream().map(f -> DynamicTest.dynamicTest(f.name(), () -> {
       try (Executable kernels = GPU.compile(f.module())) {
         Literal actual = kernels.run(f.arguments());

@@ -44,6 +44,7 @@ class GpuPtxTest {
     }
     List<OpModules.Family> families = new ArrayList<>(OpModules.all());
     families.addAll(OpModules.modules());
+    families.addAll(OpModules.reductionsAndDots());
     List<DynamicTest> tests = new ArrayList<>();
     for (String arch : ARCHS) {
       for (OpModules.Family f : families) {
@@ -85,6 +86,23 @@ class GpuPtxTest {
     for (String register : List.of("%tid.x", "%ntid.x", "%ctaid.x", "%nctaid.x")) {
       assertTrue(ptx.contains(register), () -> "the grid-stride loop reads " + register);
     }
+  }
+
+  @Test
+  void anMlpComputesEachLayerOnceIntoATemporaryWithTiledDots() {
+    OpModules.Family mlp = OpModules.reductionsAndDots().stream().filter(f -> f.name().startsWith("an MLP")).findFirst()
+        .orElseThrow();
+    GpuKernelEmitter.Kernels kernels = GpuKernelEmitter.emit(mlp.module(), ThreadGrid.NVPTX, MathLibrary.OWN,
+        BackendOptions.defaults());
+    // d1 and d2 feed the next layer: a kernel and a buffer each; then one kernel per result (d3, and d1).
+    assertEquals(2, kernels.temporaries().size(), kernels.temporaries().toString());
+    assertEquals(4, kernels.kernels().size());
+    // Each layer's dot is a tiled GEMM; the hidden-layer result is copied from its temporary.
+    assertEquals(List.of(GpuKernelEmitter.Form.TILED_DOT, GpuKernelEmitter.Form.TILED_DOT,
+        GpuKernelEmitter.Form.TILED_DOT, GpuKernelEmitter.Form.ELEMENTWISE),
+        kernels.kernels().stream().map(GpuKernelEmitter.Kernel::form).toList());
+    String ptx = GPU.emitPtx(mlp.module(), BackendOptions.defaults());
+    assertEquals(4, ptx.split("\\.entry ", -1).length - 1, ptx);
   }
 
   /** ptxas from PATH; aborts the test, visibly, when there is none. */

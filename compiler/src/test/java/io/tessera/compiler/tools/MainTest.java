@@ -86,11 +86,10 @@ class MainTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("define") && r.out().contains("tessera_entry"), r.out());
     assertEquals(2, run("hlo-opt", MLP, "--emit", "sass").status());
-    // The GPU backend does not compile the MLP's dots and inner reduce yet: one line naming the instruction.
+    // The GPU backend compiles the MLP's dots and reduce too: kernels in PTX, no device needed.
     Result ptx = run("hlo-opt", MLP, "--emit", "ptx");
-    assertEquals(1, ptx.status(), ptx.err());
-    assertTrue(ptx.err().startsWith("tessera: %") && ptx.err().contains("the GPU backend does not compile")
-        && ptx.err().strip().lines().count() == 1, ptx.err());
+    assertEquals(0, ptx.status(), ptx.err());
+    assertTrue(ptx.out().contains(".entry tessera_kernel_0("), ptx.out());
   }
 
   @Test
