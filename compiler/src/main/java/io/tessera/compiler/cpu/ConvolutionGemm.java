@@ -110,8 +110,8 @@ final class ConvolutionGemm {
       this.panels = (g.outPerFeatureGroup() + nr - 1) / nr;
       this.features = g.inFeaturesPerGroup();
       this.k = product(g.taps()) * features;
-      this.inStrides = strides(g.ld());
-      this.outStrides = strides(g.od());
+      this.inStrides = IrIndex.rowMajorStrides(g.ld());
+      this.outStrides = IrIndex.rowMajorStrides(g.od());
       int[] od = g.od();
       positionAxes = new int[od.length - 1];
       positionDims = new int[od.length - 1];
@@ -434,13 +434,4 @@ final class ConvolutionGemm {
     return p;
   }
 
-  private static long[] strides(int[] dims) {
-    long[] s = new long[dims.length];
-    long stride = 1;
-    for (int d = dims.length - 1; d >= 0; d--) {
-      s[d] = stride;
-      stride *= dims[d];
-    }
-    return s;
-  }
 }

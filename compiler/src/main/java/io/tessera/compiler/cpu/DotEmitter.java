@@ -52,8 +52,8 @@ final class DotEmitter {
         || !consecutive(a.l().contracting()) || !consecutive(a.r().contracting())) {
       return null;
     }
-    long[] ls = strides(lhs.dimensions());
-    long[] rs = strides(rhs.dimensions());
+    long[] ls = IrIndex.rowMajorStrides(lhs.dimensions());
+    long[] rs = IrIndex.rowMajorStrides(rhs.dimensions());
     long[] aBatch = new long[a.batch().length];
     long[] bBatch = new long[a.batch().length];
     for (int i = 0; i < a.batch().length; i++) {
@@ -95,15 +95,6 @@ final class DotEmitter {
     return Math.toIntExact(p);
   }
 
-  private static long[] strides(int[] dims) {
-    long[] s = new long[dims.length];
-    long stride = 1;
-    for (int d = dims.length - 1; d >= 0; d--) {
-      s[d] = stride;
-      stride *= dims[d];
-    }
-    return s;
-  }
 
   /** Bytes of scratch memory {@link #emit} needs for {@code dot} (GEMM packing buffers), 0 for none. */
   static long scratchBytes(Instruction dot) {

@@ -235,13 +235,8 @@ final class GemmEmitter {
           }));
           if (epilogue != null) {
             // After the last k block the mc x nc block of C is final and still in cache.
-            String run = b.newLabel("gemm.epilogue");
-            String done = b.newLabel("gemm.epilogue.done");
-            b.condBr(b.icmp("eq", kb, i64(kBlocks - 1)), run, done);
-            b.startBlock(run);
-            epilogue.emit(b, ic, mc, jc, nc);
-            b.br(done);
-            b.startBlock(done);
+            LoopEmitter.ifThen(b, "gemm.epilogue", b.icmp("eq", kb, i64(kBlocks - 1)),
+                () -> epilogue.emit(b, ic, mc, jc, nc));
           }
         });
       });

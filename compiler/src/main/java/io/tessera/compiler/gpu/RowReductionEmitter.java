@@ -71,17 +71,17 @@ final class RowReductionEmitter {
         b.store(combine(b, reduce, b.load(type, partial, align), value), partial, align);
       });
       IrValue warpValue = warpCombine(b, grid, reduce, b.load(type, partial, align), init);
-      when(b, "first.lane", b.icmp("eq", lane, IrValue.i64(0)), () -> b.raw("store " + warpValue.typed() + ", "
+      LoopEmitter.ifThen(b, "first.lane", b.icmp("eq", lane, IrValue.i64(0)), () -> b.raw("store " + warpValue.typed() + ", "
           + shared.type() + " " + slot(b, shared, type, warp).ref() + ", align " + align));
       grid.barrier(b);
-      when(b, "first.warp", b.icmp("eq", warp, IrValue.i64(0)), () -> {
+      LoopEmitter.ifThen(b, "first.warp", b.icmp("eq", warp, IrValue.i64(0)), () -> {
         // Lanes past the block's last warp read the identity, not stale shared memory.
         IrValue inBlock = b.icmp("ult", lane, warps);
         IrValue index = b.select(inBlock, lane, IrValue.i64(0));
         IrValue stored = b.assign(type, "load " + type + ", " + shared.type() + " " + slot(b, shared, type, index).ref()
             + ", align " + align);
         IrValue total = warpCombine(b, grid, reduce, b.select(inBlock, stored, init), init);
-        when(b, "first.thread", b.icmp("eq", lane, IrValue.i64(0)), () -> out.storeLinear(b, row, total));
+        LoopEmitter.ifThen(b, "first.thread", b.icmp("eq", lane, IrValue.i64(0)), () -> out.storeLinear(b, row, total));
       });
       grid.barrier(b);
     });
@@ -106,16 +106,4 @@ final class RowReductionEmitter {
         + ", i64 0, i64 " + index.ref());
   }
 
-  /** Emits {@code if (condition) body}; the body's values do not outlive it. */
-  private static void when(IrBuilder b, String name, IrValue condition, Runnable body) {
-    String then = b.newLabel(name);
-    String done = b.newLabel(name + ".done");
-    b.condBr(condition, then, done);
-    b.startBlock(then);
-    b.enterScope();
-    body.run();
-    b.exitScope();
-    b.br(done);
-    b.startBlock(done);
-  }
 }

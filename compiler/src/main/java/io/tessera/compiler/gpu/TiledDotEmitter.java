@@ -129,7 +129,7 @@ final class TiledDotEmitter {
         IrValue row = b.add(rowStart, b.binop("udiv", t, edge));
         IrValue column = b.add(columnStart, b.binop("urem", t, edge));
         IrValue inside = b.and(b.icmp("ult", row, m), b.icmp("ult", column, n));
-        when(b, "tile.store", inside, () -> {
+        LoopEmitter.ifThen(b, "tile.store", inside, () -> {
           IrValue linear = b.add(b.mul(b.add(b.mul(batch, m), row), n), column);
           out.storeLinear(b, linear, b.load(type, sum.at(b, t), align));
         });
@@ -157,22 +157,10 @@ final class TiledDotEmitter {
   private static IrValue valueOrZero(IrBuilder b, IrValue inside, String type, IrValue zero, Supplier<IrValue> value) {
     IrValue slot = b.alloca(type);
     b.store(zero, slot, 1);
-    when(b, "tile.load", inside, () -> b.store(value.get(), slot, 1));
+    LoopEmitter.ifThen(b, "tile.load", inside, () -> b.store(value.get(), slot, 1));
     return b.load(type, slot, 1);
   }
 
-  /** Emits {@code if (condition) body}; the body's values do not outlive it. */
-  private static void when(IrBuilder b, String name, IrValue condition, Runnable body) {
-    String then = b.newLabel(name);
-    String done = b.newLabel(name + ".done");
-    b.condBr(condition, then, done);
-    b.startBlock(then);
-    b.enterScope();
-    body.run();
-    b.exitScope();
-    b.br(done);
-    b.startBlock(done);
-  }
 
   /** Elements of a group of dimensions, the row count standing for a dynamic one. */
   private static IrValue size(IrBuilder b, int[] sizes) {

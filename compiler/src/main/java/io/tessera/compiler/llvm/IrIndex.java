@@ -30,6 +30,17 @@ public final class IrIndex {
   }
 
   /** The index of a scalar. */
+  /** The row-major stride of each dimension of {@code dims}, in elements (the last is 1). */
+  public static long[] rowMajorStrides(int[] dims) {
+    long[] s = new long[dims.length];
+    long stride = 1;
+    for (int d = dims.length - 1; d >= 0; d--) {
+      s[d] = stride;
+      stride *= dims[d];
+    }
+    return s;
+  }
+
   public static IrIndex scalar() {
     return SCALAR;
   }

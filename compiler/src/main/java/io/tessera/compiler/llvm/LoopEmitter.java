@@ -10,6 +10,19 @@ import java.util.function.Consumer;
 public final class LoopEmitter {
   private LoopEmitter() {}
 
+  /** Emits {@code if (condition) body}; the body runs in its own scope, so its values do not outlive it. */
+  public static void ifThen(IrBuilder b, String name, IrValue condition, Runnable body) {
+    String then = b.newLabel(name);
+    String done = b.newLabel(name + ".done");
+    b.condBr(condition, then, done);
+    b.startBlock(then);
+    b.enterScope();
+    body.run();
+    b.exitScope();
+    b.br(done);
+    b.startBlock(done);
+  }
+
   /** Emits {@code for (i = 0; i < count; i++) body(i)}; the body runs in its own scope. */
   public static void forRange(IrBuilder b, String name, IrValue count, Consumer<IrValue> body) {
     forStrided(b, name, IrValue.i64(0), IrValue.i64(1), count, body);
