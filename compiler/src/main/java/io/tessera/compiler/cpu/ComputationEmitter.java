@@ -293,8 +293,10 @@ final class ComputationEmitter {
       }
       case GET_TUPLE_ELEMENT -> tupleElement(instr);
       case CALL -> emitCalled(instr.requireAttr(Attr.TO_APPLY), operandValues(instr));
-      case FUSION -> OutputFusions.inPlaceDot(instr) != null ? outputFusion(instr)
-          : emitCalled(instr.requireAttr(Attr.CALLS), operandValues(instr));
+      case FUSION -> {
+        Instruction dot = OutputFusions.inPlaceDot(instr);
+        yield dot != null ? outputFusion(instr, dot) : emitCalled(instr.requireAttr(Attr.CALLS), operandValues(instr));
+      }
       case WHILE -> ControlFlowEmitter.emitWhile(this, instr);
       case CONDITIONAL -> ControlFlowEmitter.emitConditional(this, instr);
       case REDUCE -> {
@@ -336,14 +338,13 @@ final class ComputationEmitter {
    * ({@link GemmEmitter#takesBlockEpilogue}) and the epilogue is purely elemental; else in a second
    * pass over the buffer.
    */
-  private List<ArrayValue> outputFusion(Instruction fusion) {
-    Instruction dot = OutputFusions.inPlaceDot(fusion);
+  private List<ArrayValue> outputFusion(Instruction fusion, Instruction dot) {
     Computation fused = fusion.requireAttr(Attr.CALLS);
     IrArray out = output(fusion, 0);
     List<List<ArrayValue>> args = operandValues(fusion);
     ComputationEmitter emitter = new ComputationEmitter(b, scratch, (instr, leaf) -> instr == dot ? out : null, fused,
         args);
-    if (OutputFusions.epilogueIsElemental(fused, dot) && out.shape().rank() == 2) {
+    if (OutputFusions.epilogueIsElemental(fused, dot)) { // DotEmitter decides whether the GEMM takes it
       emitter.epilogueDot = dot;
       emitter.dotEpilogue = (bb, row0, rows, col0, cols) -> {
         // The epilogue's instructions are elemental: binding the dot to its buffer and emitting

@@ -68,8 +68,8 @@ final class OutputFusions {
   static boolean epilogueIsElemental(Computation fused, Instruction dot) {
     MaterializationPolicy.Plan policy = MaterializationPolicy.plan(fused);
     for (Instruction i : fused.instructions()) {
-      if (i != dot && (ComputationEmitter.writesMemory(i.opcode()) || !i.shape().isArray() || policy.materializes(i)
-          || i.opcode() == Opcode.FUSION || i.opcode() == Opcode.CALL)) {
+      if (i != dot && (ComputationEmitter.writesMemory(i.opcode()) || i.opcode().callsComputations()
+          || !i.shape().isArray() || policy.materializes(i))) {
         return false;
       }
     }
